@@ -1,0 +1,576 @@
+//! Values between Python and JavaScript, directly through the V8 API (no JSON in between).
+//!
+//! The mapping (README "Values" has the user-facing table):
+//!
+//! | Python                         | JavaScript                 | back to Python             |
+//! |--------------------------------|----------------------------|----------------------------|
+//! | None                           | null                       | None (undefined too)       |
+//! | bool                           | boolean                    | bool                       |
+//! | int within ±(2**53-1)          | number                     | int                        |
+//! | int beyond                     | BigInt                     | int                        |
+//! | float                          | number                     | float, or int when integral|
+//! | str                            | string                     | str                        |
+//! | bytes, bytearray, memoryview   | Uint8Array                 | bytes                      |
+//! | list, tuple                    | Array                      | list (holes become None)   |
+//! | dict (str or int keys)         | Object                     | dict                       |
+//! | set, frozenset                 | Set                        | set                        |
+//! | datetime (naive = UTC)         | Date                       | aware datetime in UTC      |
+//!
+//! JavaScript only: Map becomes dict, any ArrayBuffer, TypedArray or DataView becomes bytes, an
+//! invalid Date becomes None, an Error becomes a dict of name/message/stack, functions, symbols
+//! and unsettled Promises become None; other objects become a dict of their own enumerable
+//! string-keyed properties. A number that is integral and within ±2**53 comes back as int
+//! (except -0.0), so 2.0 comes back as 2.
+
+use deno_core::v8;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{
+    IntoPyDict, PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMemoryView,
+    PySet, PyString, PyTuple, PyType,
+};
+
+/// Nesting deeper than this is refused, so hostile input cannot overflow the stack.
+pub const MAX_DEPTH: usize = 1000;
+
+/// The largest integer a JavaScript number holds exactly.
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// Where a value sits inside what is being converted, for error messages: `args[1]['key']`.
+pub struct Path {
+    root: &'static str,
+    segments: Vec<Segment>,
+}
+
+enum Segment {
+    Index(usize),
+    Key(String),
+}
+
+impl Path {
+    pub fn new(root: &'static str) -> Self {
+        Path {
+            root,
+            segments: Vec::new(),
+        }
+    }
+
+    /// `root[index]`, for one item of an argument list.
+    pub fn indexed(root: &'static str, index: usize) -> Self {
+        Path {
+            root,
+            segments: vec![Segment::Index(index)],
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::from(self.root);
+        for segment in &self.segments {
+            match segment {
+                Segment::Index(i) => out.push_str(&format!("[{i}]")),
+                Segment::Key(k) => out.push_str(&format!("[{k:?}]")),
+            }
+        }
+        out
+    }
+
+    fn too_deep(&self) -> PyErr {
+        PyValueError::new_err(format!(
+            "{} is nested more than {MAX_DEPTH} levels deep",
+            self.render()
+        ))
+    }
+}
+
+fn datetime_types(py: Python<'_>) -> PyResult<&(Py<PyType>, Py<PyAny>)> {
+    static TYPES: PyOnceLock<(Py<PyType>, Py<PyAny>)> = PyOnceLock::new();
+    TYPES.get_or_try_init(py, || {
+        let module = py.import("datetime")?;
+        let datetime = module.getattr("datetime")?.cast_into::<PyType>()?.unbind();
+        let utc = module.getattr("timezone")?.getattr("utc")?.unbind();
+        Ok((datetime, utc))
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python to JavaScript
+
+/// Converts a Python value to JavaScript; `path` names it in errors.
+pub fn to_js<'s>(
+    scope: &v8::PinScope<'s, '_>,
+    value: &Bound<'_, PyAny>,
+    path: &mut Path,
+) -> PyResult<v8::Local<'s, v8::Value>> {
+    let mut containers = Vec::new();
+    PyToJs {
+        scope,
+        path,
+        containers: &mut containers,
+    }
+    .convert(value)
+}
+
+struct PyToJs<'a, 's, 'i> {
+    scope: &'a v8::PinScope<'s, 'i>,
+    path: &'a mut Path,
+    /// The containers being converted, outermost first, to detect cycles.
+    containers: &'a mut Vec<*mut pyo3::ffi::PyObject>,
+}
+
+impl<'s> PyToJs<'_, 's, '_> {
+    fn convert(&mut self, value: &Bound<'_, PyAny>) -> PyResult<v8::Local<'s, v8::Value>> {
+        let scope = self.scope;
+        if value.is_none() {
+            return Ok(v8::null(scope).into());
+        }
+        if let Ok(b) = value.cast::<PyBool>() {
+            return Ok(v8::Boolean::new(scope, b.is_true()).into());
+        }
+        if let Ok(i) = value.cast::<PyInt>() {
+            return self.int(i);
+        }
+        if let Ok(f) = value.cast::<PyFloat>() {
+            return Ok(v8::Number::new(scope, f.value()).into());
+        }
+        if let Ok(s) = value.cast::<PyString>() {
+            return string_to_js(scope, s);
+        }
+        if let Ok(list) = value.cast::<PyList>() {
+            return self.nested(value, |this| {
+                let items = list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| this.item(Segment::Index(i), &item))
+                    .collect::<PyResult<Vec<_>>>()?;
+                Ok(v8::Array::new_with_elements(scope, &items).into())
+            });
+        }
+        if let Ok(tuple) = value.cast::<PyTuple>() {
+            return self.nested(value, |this| {
+                let items = tuple
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| this.item(Segment::Index(i), &item))
+                    .collect::<PyResult<Vec<_>>>()?;
+                Ok(v8::Array::new_with_elements(scope, &items).into())
+            });
+        }
+        if let Ok(dict) = value.cast::<PyDict>() {
+            return self.nested(value, |this| this.dict(dict));
+        }
+        if value.is_instance_of::<PyBytes>()
+            || value.is_instance_of::<PyByteArray>()
+            || value.is_instance_of::<PyMemoryView>()
+        {
+            let data: Vec<u8> = if let Ok(b) = value.cast::<PyBytes>() {
+                b.as_bytes().to_vec()
+            } else {
+                value.py().import("builtins")?.getattr("bytes")?.call1((value,))?.cast_into::<PyBytes>()?.as_bytes().to_vec()
+            };
+            let len = data.len();
+            let store = v8::ArrayBuffer::new_backing_store_from_vec(data).make_shared();
+            let buffer = v8::ArrayBuffer::with_backing_store(scope, &store);
+            return v8::Uint8Array::new(scope, buffer, 0, len)
+                .map(Into::into)
+                .ok_or_else(|| self.failed("bytes"));
+        }
+        if value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>() {
+            return self.nested(value, |this| {
+                let set = v8::Set::new(scope);
+                for (i, item) in value.try_iter()?.enumerate() {
+                    let item = this.item(Segment::Index(i), &item?)?;
+                    set.add(scope, item).ok_or_else(|| this.failed("set"))?;
+                }
+                Ok(set.into())
+            });
+        }
+        let (datetime, utc) = datetime_types(value.py())?;
+        if value.is_instance(datetime.bind(value.py()))? {
+            let aware = if value.getattr("tzinfo")?.is_none() {
+                value.call_method("replace", (), Some(&[("tzinfo", utc.bind(value.py()))].into_py_dict(value.py())?))?
+            } else {
+                value.clone()
+            };
+            let seconds: f64 = aware.call_method0("timestamp")?.extract()?;
+            return v8::Date::new(scope, (seconds * 1000.0).round())
+                .map(Into::into)
+                .ok_or_else(|| self.failed("datetime"));
+        }
+        Err(PyTypeError::new_err(format!(
+            "cannot convert {} at {} to JavaScript",
+            value.get_type().name()?,
+            self.path.render()
+        )))
+    }
+
+    fn item(
+        &mut self,
+        segment: Segment,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<v8::Local<'s, v8::Value>> {
+        self.path.segments.push(segment);
+        let converted = self.convert(value)?;
+        self.path.segments.pop();
+        Ok(converted)
+    }
+
+    /// Converts a container, refusing cycles and runaway depth.
+    fn nested(
+        &mut self,
+        value: &Bound<'_, PyAny>,
+        convert: impl FnOnce(&mut Self) -> PyResult<v8::Local<'s, v8::Value>>,
+    ) -> PyResult<v8::Local<'s, v8::Value>> {
+        let ptr = value.as_ptr();
+        if self.containers.contains(&ptr) {
+            return Err(PyValueError::new_err(format!(
+                "{} contains itself (a reference cycle), which JavaScript values cannot express",
+                self.path.render()
+            )));
+        }
+        if self.containers.len() >= MAX_DEPTH {
+            return Err(self.path.too_deep());
+        }
+        self.containers.push(ptr);
+        let converted = convert(self);
+        self.containers.pop();
+        converted
+    }
+
+    fn dict(&mut self, dict: &Bound<'_, PyDict>) -> PyResult<v8::Local<'s, v8::Value>> {
+        let scope = self.scope;
+        let object = v8::Object::new(scope);
+        for (key, item) in dict.iter() {
+            let name = if let Ok(s) = key.cast::<PyString>() {
+                s.to_cow()?.into_owned()
+            } else if key.is_instance_of::<PyInt>() && !key.is_instance_of::<PyBool>() {
+                key.str()?.to_cow()?.into_owned()
+            } else {
+                return Err(PyTypeError::new_err(format!(
+                    "dict key {} at {} is a {}; JavaScript object keys must be str or int",
+                    key.repr()?,
+                    self.path.render(),
+                    key.get_type().name()?
+                )));
+            };
+            let js_key = v8::String::new(scope, &name).ok_or_else(|| self.failed("key"))?;
+            let value = self.item(Segment::Key(name), &item)?;
+            object
+                .create_data_property(scope, js_key.into(), value)
+                .ok_or_else(|| self.failed("dict"))?;
+        }
+        Ok(object.into())
+    }
+
+    fn int(&self, int: &Bound<'_, PyInt>) -> PyResult<v8::Local<'s, v8::Value>> {
+        let scope = self.scope;
+        if let Ok(i) = int.extract::<i64>() {
+            if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&i) {
+                return Ok(v8::Number::new(scope, i as f64).into());
+            }
+        }
+        // Beyond 2**53 a number would silently lose digits: a BigInt keeps them all.
+        let negative = int.lt(0)?;
+        let magnitude = if negative { int.neg()? } else { int.clone().into_any() };
+        let bits: usize = magnitude.call_method0("bit_length")?.extract()?;
+        let len = bits.div_ceil(64) * 8;
+        let bytes = magnitude.call_method1("to_bytes", (len, "little"))?;
+        let bytes = bytes.cast::<PyBytes>()?.as_bytes();
+        let words: Vec<u64> = bytes
+            .chunks(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("to_bytes pads to whole words")))
+            .collect();
+        v8::BigInt::new_from_words(scope, negative, &words)
+            .map(Into::into)
+            .ok_or_else(|| self.failed("int"))
+    }
+
+    fn failed(&self, what: &str) -> PyErr {
+        PyValueError::new_err(format!(
+            "V8 could not create the {what} at {}",
+            self.path.render()
+        ))
+    }
+}
+
+/// A Python str as a JavaScript string; lone surrogates (which UTF-8 cannot carry) go as UTF-16.
+pub fn string_to_js<'s>(
+    scope: &v8::PinScope<'s, '_>,
+    s: &Bound<'_, PyString>,
+) -> PyResult<v8::Local<'s, v8::Value>> {
+    let created = match s.to_cow() {
+        Ok(utf8) => v8::String::new_from_utf8(scope, utf8.as_bytes(), v8::NewStringType::Normal),
+        Err(_) => {
+            let utf16 = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
+            let units: Vec<u16> = utf16
+                .cast::<PyBytes>()?
+                .as_bytes()
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            v8::String::new_from_two_byte(scope, &units, v8::NewStringType::Normal)
+        }
+    };
+    created
+        .map(Into::into)
+        .ok_or_else(|| PyValueError::new_err("string too long for JavaScript (V8's limit is about 512 MB)"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// JavaScript to Python
+
+/// Converts a JavaScript value to Python; `root` names it in errors ("result").
+/// Run it under a TryCatch: getters and Proxy traps it reads may throw.
+pub fn to_python<'py, 's>(
+    py: Python<'py>,
+    scope: &v8::PinScope<'s, '_>,
+    value: v8::Local<'s, v8::Value>,
+    root: &'static str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut objects = Vec::new();
+    let mut path = Path::new(root);
+    JsToPy {
+        py,
+        scope,
+        path: &mut path,
+        objects: &mut objects,
+    }
+    .convert(value)
+}
+
+struct JsToPy<'a, 'py, 's, 'i> {
+    py: Python<'py>,
+    scope: &'a v8::PinScope<'s, 'i>,
+    path: &'a mut Path,
+    /// The objects being converted, outermost first (identity hash, object), to detect cycles.
+    objects: &'a mut Vec<(i32, v8::Local<'s, v8::Object>)>,
+}
+
+impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
+    fn convert(&mut self, value: v8::Local<'s, v8::Value>) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        let scope = self.scope;
+        if value.is_string() {
+            let s = value.to_rust_string_lossy(scope);
+            return Ok(PyString::new(py, &s).into_any());
+        }
+        if value.is_int32() {
+            let i = value.int32_value(scope).unwrap_or_default();
+            return Ok(i.into_pyobject(py)?.into_any());
+        }
+        if value.is_number() {
+            let f = value.number_value(scope).unwrap_or(f64::NAN);
+            return Ok(number_to_py(py, f)?);
+        }
+        if value.is_boolean() {
+            return Ok(PyBool::new(py, value.is_true()).to_owned().into_any());
+        }
+        if value.is_null_or_undefined() || value.is_function() || value.is_symbol() {
+            return Ok(py.None().into_bound(py));
+        }
+        if value.is_big_int() {
+            let big = value.to_big_int(scope).ok_or_else(|| self.failed("BigInt"))?;
+            return bigint_to_py(py, &big);
+        }
+        if value.is_array_buffer_view() {
+            let view = v8::Local::<v8::ArrayBufferView>::try_from(value)
+                .map_err(|_| self.failed("TypedArray"))?;
+            return Ok(PyBytes::new_with(py, view.byte_length(), |dest| {
+                view.copy_contents(dest);
+                Ok(())
+            })?
+            .into_any());
+        }
+        if value.is_array_buffer() {
+            let buffer = v8::Local::<v8::ArrayBuffer>::try_from(value)
+                .map_err(|_| self.failed("ArrayBuffer"))?;
+            let store = buffer.get_backing_store();
+            let bytes: Vec<u8> = store.iter().map(|cell| cell.get()).collect();
+            return Ok(PyBytes::new(py, &bytes).into_any());
+        }
+        if value.is_date() {
+            let date = v8::Local::<v8::Date>::try_from(value).map_err(|_| self.failed("Date"))?;
+            let millis = date.value_of();
+            if !millis.is_finite() {
+                return Ok(py.None().into_bound(py));
+            }
+            let (datetime, utc) = datetime_types(py)?;
+            return datetime
+                .bind(py)
+                .call_method1("fromtimestamp", (millis / 1000.0, utc.bind(py)));
+        }
+        if value.is_promise() {
+            return Ok(py.None().into_bound(py));
+        }
+        let object = value.to_object(scope).ok_or_else(|| self.failed("object"))?;
+        self.nested(object, |this| {
+            if let Ok(array) = v8::Local::<v8::Array>::try_from(value) {
+                return this.array(array);
+            }
+            if let Ok(map) = v8::Local::<v8::Map>::try_from(value) {
+                return this.map(map);
+            }
+            if let Ok(set) = v8::Local::<v8::Set>::try_from(value) {
+                return this.set(set);
+            }
+            if value.is_native_error() {
+                return this.error(object);
+            }
+            this.object(object)
+        })
+    }
+
+    fn nested(
+        &mut self,
+        object: v8::Local<'s, v8::Object>,
+        convert: impl FnOnce(&mut Self) -> PyResult<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let hash = object.get_identity_hash().get();
+        if self
+            .objects
+            .iter()
+            .any(|(h, o)| *h == hash && o.strict_equals(object.into()))
+        {
+            return Err(PyValueError::new_err(format!(
+                "{} contains itself (a reference cycle), which Python values cannot express",
+                self.path.render()
+            )));
+        }
+        if self.objects.len() >= MAX_DEPTH {
+            return Err(self.path.too_deep());
+        }
+        self.objects.push((hash, object));
+        let converted = convert(self);
+        self.objects.pop();
+        converted
+    }
+
+    fn item(
+        &mut self,
+        segment: Segment,
+        value: v8::Local<'s, v8::Value>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.path.segments.push(segment);
+        let converted = self.convert(value)?;
+        self.path.segments.pop();
+        Ok(converted)
+    }
+
+    fn array(&mut self, array: v8::Local<'s, v8::Array>) -> PyResult<Bound<'py, PyAny>> {
+        let list = PyList::empty(self.py);
+        for i in 0..array.length() {
+            let item = array
+                .get_index(self.scope, i)
+                .ok_or_else(|| self.read_failed())?;
+            list.append(self.item(Segment::Index(i as usize), item)?)?;
+        }
+        Ok(list.into_any())
+    }
+
+    fn map(&mut self, map: v8::Local<'s, v8::Map>) -> PyResult<Bound<'py, PyAny>> {
+        let dict = PyDict::new(self.py);
+        let pairs = map.as_array(self.scope);
+        for i in (0..pairs.length()).step_by(2) {
+            let key = pairs.get_index(self.scope, i).ok_or_else(|| self.read_failed())?;
+            let value = pairs
+                .get_index(self.scope, i + 1)
+                .ok_or_else(|| self.read_failed())?;
+            let key = self.item(Segment::Index(i as usize / 2), key)?;
+            let name = key.str()?.to_cow()?.into_owned();
+            let value = self.item(Segment::Key(name), value)?;
+            dict.set_item(&key, value).map_err(|e| self.unhashable(e, "Map key"))?;
+        }
+        Ok(dict.into_any())
+    }
+
+    fn set(&mut self, set: v8::Local<'s, v8::Set>) -> PyResult<Bound<'py, PyAny>> {
+        let out = PySet::empty(self.py)?;
+        let members = set.as_array(self.scope);
+        for i in 0..members.length() {
+            let member = members
+                .get_index(self.scope, i)
+                .ok_or_else(|| self.read_failed())?;
+            let member = self.item(Segment::Index(i as usize), member)?;
+            out.add(member).map_err(|e| self.unhashable(e, "Set member"))?;
+        }
+        Ok(out.into_any())
+    }
+
+    fn error(&mut self, error: v8::Local<'s, v8::Object>) -> PyResult<Bound<'py, PyAny>> {
+        let dict = PyDict::new(self.py);
+        for name in ["name", "message", "stack"] {
+            let key = v8::String::new(self.scope, name).ok_or_else(|| self.failed("key"))?;
+            let value = error.get(self.scope, key.into()).ok_or_else(|| self.read_failed())?;
+            dict.set_item(name, self.item(Segment::Key(name.to_string()), value)?)?;
+        }
+        Ok(dict.into_any())
+    }
+
+    fn object(&mut self, object: v8::Local<'s, v8::Object>) -> PyResult<Bound<'py, PyAny>> {
+        let scope = self.scope;
+        let dict = PyDict::new(self.py);
+        let names = object
+            .get_own_property_names(
+                scope,
+                v8::GetPropertyNamesArgs {
+                    mode: v8::KeyCollectionMode::OwnOnly,
+                    property_filter: v8::PropertyFilter::ONLY_ENUMERABLE
+                        | v8::PropertyFilter::SKIP_SYMBOLS,
+                    index_filter: v8::IndexFilter::IncludeIndices,
+                    key_conversion: v8::KeyConversionMode::ConvertToString,
+                },
+            )
+            .ok_or_else(|| self.read_failed())?;
+        for i in 0..names.length() {
+            let key = names.get_index(scope, i).ok_or_else(|| self.read_failed())?;
+            let name = key.to_rust_string_lossy(scope);
+            let value = object.get(scope, key).ok_or_else(|| self.read_failed())?;
+            let converted = self.item(Segment::Key(name.clone()), value)?;
+            dict.set_item(name, converted)?;
+        }
+        Ok(dict.into_any())
+    }
+
+    fn unhashable(&self, err: PyErr, what: &str) -> PyErr {
+        PyTypeError::new_err(format!(
+            "a {what} at {} cannot be a Python dict key or set member: {err}",
+            self.path.render()
+        ))
+    }
+
+    fn read_failed(&self) -> PyErr {
+        PyValueError::new_err(format!(
+            "reading {} threw in JavaScript (a getter or Proxy trap)",
+            self.path.render()
+        ))
+    }
+
+    fn failed(&self, what: &str) -> PyErr {
+        PyValueError::new_err(format!("could not convert the {what} at {}", self.path.render()))
+    }
+}
+
+fn number_to_py(py: Python<'_>, f: f64) -> PyResult<Bound<'_, PyAny>> {
+    let integral = f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64;
+    if integral && !(f == 0.0 && f.is_sign_negative()) {
+        Ok((f as i64).into_pyobject(py)?.into_any())
+    } else {
+        Ok(PyFloat::new(py, f).into_any())
+    }
+}
+
+fn bigint_to_py<'py>(py: Python<'py>, big: &v8::Local<'_, v8::BigInt>) -> PyResult<Bound<'py, PyAny>> {
+    if let (value, true) = big.i64_value() {
+        return Ok(value.into_pyobject(py)?.into_any());
+    }
+    let mut words = vec![0u64; big.word_count()];
+    let (negative, words) = big.to_words_array(&mut words);
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let int_type = py.get_type::<PyInt>();
+    let magnitude = int_type.call_method1("from_bytes", (PyBytes::new(py, &bytes), "little"))?;
+    if negative {
+        magnitude.neg()
+    } else {
+        Ok(magnitude)
+    }
+}

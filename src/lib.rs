@@ -1,0 +1,18 @@
+//! v8ctx: JavaScript in V8 from Python, through deno_core. ARCHITECTURE.md explains the modules
+//! and the thread model.
+
+mod context;
+mod convert;
+mod errors;
+mod owner;
+mod runtime;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _v8ctx(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(module)?;
+    module.add_class::<context::Context>()?;
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! The JsRuntime wrapper: the only place that enters and exits V8 isolates.
+//!
+//! rusty_v8 enters an isolate when it is created and, when it is dropped, asserts that it is the
+//! thread's current isolate and exits it. That model only allows isolates to be dropped in reverse
+//! order of creation, which is exactly what Python's garbage collector does not guarantee. So every
+//! `Runtime` keeps these invariants:
+//!
+//! 1. Between operations no isolate of ours is entered: `Runtime::new` exits the isolate that
+//!    `JsRuntime::new` entered.
+//! 2. Every operation enters the isolate and exits it again (`Entered`, a guard, so an early return
+//!    cannot skip the exit). Entering nests, so an operation may run while another runtime's
+//!    operation is in progress on the same thread (a console callback that uses a second Context).
+//! 3. Disposal enters the isolate exactly once; `OwnedIsolate::drop` then finds it current and
+//!    exits it, restoring whatever was entered before.
+//! 4. A `Runtime` is only touched on the thread that created it (`owner` enforces this), so the
+//!    isolate and its handles never cross threads.
+
+use std::collections::HashSet;
+use std::future::poll_fn;
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+use std::rc::Rc;
+use std::task::Poll;
+
+use deno_core::{v8, JsRuntime, PollEventLoopOptions, RuntimeOptions};
+use pyo3::Python;
+
+/// JavaScript run once in every new runtime, before any user code.
+const BOOTSTRAP_JS: &str = include_str!("js/bootstrap.js");
+
+thread_local! {
+    /// The thread's event loop driver. Each `Runtime` holds a reference, so it outlives every
+    /// runtime created on the thread whatever order thread-locals are destroyed in.
+    static EVENT_LOOP: Rc<tokio::runtime::Runtime> = Rc::new(
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a current-thread tokio runtime needs no OS resources that can run out"),
+    );
+}
+
+/// One V8 isolate with its deno_core runtime and the state v8ctx keeps beside it.
+pub struct Runtime {
+    js: ManuallyDrop<JsRuntime>,
+    context: v8::Global<v8::Context>,
+    /// Hashes of the sources `compile` has run, so a library compiled twice runs once.
+    compiled_sources: HashSet<u64>,
+    event_loop: Rc<tokio::runtime::Runtime>,
+}
+
+/// Why waiting for a Promise ended without it settling.
+pub enum SettleError {
+    /// The event loop has nothing left that could settle it.
+    NeverSettles,
+    /// JavaScript run by the event loop (a timer callback, say) threw.
+    EventLoop(deno_core::error::CoreError),
+}
+
+/// Keeps an isolate entered for as long as it lives (invariant 2).
+struct Entered(NonNull<v8::Isolate>);
+
+impl Entered {
+    fn new(isolate: &mut v8::Isolate) -> Self {
+        // SAFETY: the isolate is alive and owned by this thread (invariant 4); the matching exit
+        // is in Drop, so enter and exit always pair up.
+        unsafe { isolate.enter() };
+        Entered(NonNull::from(isolate))
+    }
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        // SAFETY: entered in `new` on this thread; isolates entered after it have been exited
+        // again by their own guards, so it is the current isolate.
+        unsafe { self.0.as_ref().exit() };
+    }
+}
+
+impl Runtime {
+    /// A fresh isolate with the bootstrap run; no isolate is left entered.
+    pub fn new(create_params: Option<v8::CreateParams>) -> Result<Self, String> {
+        let event_loop = EVENT_LOOP.with(Rc::clone);
+        // deno_core hands V8's delayed tasks to the tokio runtime current at creation, and aborts
+        // the process if there is none.
+        let _tokio = event_loop.enter();
+        let mut js = JsRuntime::try_new(RuntimeOptions {
+            create_params,
+            ..Default::default()
+        })
+        .map_err(|e| format!("could not create the V8 runtime: {e}"))?;
+        let context = js.main_context();
+        // SAFETY: `JsRuntime::try_new` created and entered this isolate on this thread; leave it
+        // (invariant 1).
+        unsafe { js.v8_isolate().exit() };
+        let mut runtime = Runtime {
+            js: ManuallyDrop::new(js),
+            context,
+            compiled_sources: HashSet::new(),
+            event_loop,
+        };
+        runtime
+            .with_scope(|scope| {
+                let source = v8::String::new(scope, BOOTSTRAP_JS)?;
+                let script = v8::Script::compile(scope, source, None)?;
+                script.run(scope).map(|_| ())
+            })
+            .ok_or_else(|| "the v8ctx bootstrap script failed".to_string())?;
+        Ok(runtime)
+    }
+
+    /// Runs `f` inside this isolate with a handle scope and the main context entered.
+    pub fn with_scope<R>(&mut self, f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R) -> R {
+        let isolate: &mut v8::Isolate = self.js.v8_isolate();
+        let _entered = Entered::new(isolate);
+        v8::scope!(scope, isolate);
+        let context = v8::Local::new(scope, &self.context);
+        let scope = &mut v8::ContextScope::new(scope, context);
+        f(scope)
+    }
+
+    /// Records `source` as compiled; false if identical source was compiled before.
+    pub fn remember_source(&mut self, source: &str) -> bool {
+        self.compiled_sources.insert(source_key(source))
+    }
+
+    /// Forgets a source recorded by `remember_source` whose run failed, so it can be retried.
+    pub fn forget_source(&mut self, source: &str) {
+        self.compiled_sources.remove(&source_key(source));
+    }
+
+    /// Runs the event loop (timers, microtasks, V8's foreground tasks) until `promise` settles.
+    pub fn settle(&mut self, promise: &v8::Global<v8::Promise>) -> Result<(), SettleError> {
+        let event_loop = Rc::clone(&self.event_loop);
+        let isolate: &mut v8::Isolate = self.js.v8_isolate();
+        let _entered = Entered::new(isolate);
+        let js = &mut *self.js;
+        let context = &self.context;
+        event_loop.block_on(poll_fn(|cx| {
+            let tick = js.poll_event_loop(cx, PollEventLoopOptions::default());
+            let pending = {
+                let isolate: &mut v8::Isolate = js.v8_isolate();
+                v8::scope!(scope, isolate);
+                let local = v8::Local::new(scope, context);
+                let scope = &mut v8::ContextScope::new(scope, local);
+                v8::Local::new(scope, promise).state() == v8::PromiseState::Pending
+            };
+            match (pending, tick) {
+                (false, _) => Poll::Ready(Ok(())),
+                (true, Poll::Pending) => Poll::Pending,
+                (true, Poll::Ready(Ok(()))) => Poll::Ready(Err(SettleError::NeverSettles)),
+                (true, Poll::Ready(Err(e))) => Poll::Ready(Err(SettleError::EventLoop(e))),
+            }
+        }))
+    }
+
+    /// A full, compacting garbage collection.
+    pub fn collect_garbage(&mut self) {
+        let isolate: &mut v8::Isolate = self.js.v8_isolate();
+        let _entered = Entered::new(isolate);
+        isolate.low_memory_notification();
+    }
+
+    /// V8's heap statistics, as (name, bytes) pairs.
+    pub fn heap_stats(&mut self) -> Vec<(&'static str, usize)> {
+        let isolate: &mut v8::Isolate = self.js.v8_isolate();
+        let _entered = Entered::new(isolate);
+        let s = isolate.get_heap_statistics();
+        vec![
+            ("total_heap_size", s.total_heap_size()),
+            ("total_heap_size_executable", s.total_heap_size_executable()),
+            ("total_physical_size", s.total_physical_size()),
+            ("total_available_size", s.total_available_size()),
+            ("used_heap_size", s.used_heap_size()),
+            ("heap_size_limit", s.heap_size_limit()),
+            ("malloced_memory", s.malloced_memory()),
+            ("peak_malloced_memory", s.peak_malloced_memory()),
+            ("external_memory", s.external_memory()),
+            ("number_of_native_contexts", s.number_of_native_contexts()),
+            ("number_of_detached_contexts", s.number_of_detached_contexts()),
+        ]
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        let isolate: &mut v8::Isolate = self.js.v8_isolate();
+        // SAFETY: invariant 3. The isolate is alive and not entered by us; after this enter it is
+        // current, which is what `OwnedIsolate::drop` asserts before it exits and disposes it.
+        unsafe { isolate.enter() };
+        // SAFETY: `js` is dropped exactly once, here, and never used again.
+        unsafe { ManuallyDrop::drop(&mut self.js) };
+    }
+}
+
+/// Runs `f` with the GIL released, so other Python threads run while V8 works.
+///
+/// `f` may capture V8 handles, which are not `Send`. That is sound: `Python::detach` runs `f` on
+/// this same thread and hands its result back to it, so the handles never leave the thread.
+pub fn without_gil<T, F: FnOnce() -> T>(py: Python<'_>, f: F) -> T {
+    struct SameThread<T>(T);
+    // SAFETY: see above; the value never changes threads.
+    unsafe impl<T> Send for SameThread<T> {}
+    impl<T> SameThread<T> {
+        fn into_inner(self) -> T {
+            self.0
+        }
+    }
+    let job = SameThread(f);
+    py.detach(move || SameThread(job.into_inner()())).into_inner()
+}
+
+fn source_key(source: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    source.hash(&mut hasher);
+    hasher.finish()
+}
