@@ -46,7 +46,7 @@ impl Context {
         owner::watch_for_fork();
         owner::dispose_released();
         let runtime = without_gil(py, || Runtime::new(None)).map_err(PyRuntimeError::new_err)?;
-        let (key, owner) = owner::adopt(runtime, thread_name(py));
+        let (key, owner) = owner::adopt(py, runtime, thread_name(py))?;
         Ok(Context {
             key,
             owner,

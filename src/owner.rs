@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Once};
 
 use parking_lot::Mutex;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 
 use crate::runtime::Runtime;
 
@@ -84,9 +86,17 @@ pub fn current_thread() -> u64 {
 
 /// Registers `runtime` as owned by the calling thread, whose Python name is `thread_name`;
 /// returns its key and the owner.
-pub fn adopt(runtime: Runtime, thread_name: String) -> (u64, Arc<OwnerThread>) {
+pub fn adopt(
+    py: Python<'_>,
+    runtime: Runtime,
+    thread_name: String,
+) -> PyResult<(u64, Arc<OwnerThread>)> {
+    let first = THREAD_RUNTIMES.with(|cell| cell.borrow().is_none());
+    if first {
+        install_exit_hook(py)?;
+    }
     let key = NEXT_RUNTIME.fetch_add(1, Ordering::Relaxed);
-    THREAD_RUNTIMES.with(|cell| {
+    Ok(THREAD_RUNTIMES.with(|cell| {
         let mut slot = cell.borrow_mut();
         let thread = slot.get_or_insert_with(|| ThreadRuntimes {
             owner: Arc::new(OwnerThread {
@@ -103,7 +113,39 @@ pub fn adopt(runtime: Runtime, thread_name: String) -> (u64, Arc<OwnerThread>) {
             .borrow_mut()
             .insert(key, Rc::new(RefCell::new(runtime)));
         (key, Arc::clone(&thread.owner))
-    })
+    }))
+}
+
+/// Disposes the thread's runtimes when Python clears the thread's state, which happens before
+/// `Thread.join()` returns; the thread-local destructor alone would run only after it, when the
+/// OS thread ends.
+#[pyclass(frozen)]
+struct ThreadExitHook {
+    ident: u64,
+}
+
+impl Drop for ThreadExitHook {
+    fn drop(&mut self) {
+        // At interpreter exit another thread may clear this hook: leave that thread's runtimes.
+        if THREAD_IDENT.try_with(|ident| *ident) == Ok(self.ident) {
+            let thread = THREAD_RUNTIMES
+                .try_with(|cell| cell.try_borrow_mut().ok().and_then(|mut slot| slot.take()))
+                .ok()
+                .flatten();
+            drop(thread);
+        }
+    }
+}
+
+/// Stores a `ThreadExitHook` in a `threading.local`: its per-thread values are released when
+/// their thread's state is cleared.
+fn install_exit_hook(py: Python<'_>) -> PyResult<()> {
+    static THREAD_LOCAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let local = THREAD_LOCAL.get_or_try_init(py, || {
+        py.import("_thread")?.getattr("_local")?.call0().map(Bound::unbind)
+    })?;
+    let hook = Py::new(py, ThreadExitHook { ident: current_thread() })?;
+    local.bind(py).setattr("v8ctx_thread_exit", hook)
 }
 
 /// The runtime `key` of the calling thread, after disposing what other threads released.
