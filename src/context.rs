@@ -8,18 +8,16 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use deno_core::v8;
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::PyDict;
 
-use crate::convert::{self, Path};
 use crate::errors;
+use crate::execute::{self, Names};
 use crate::owner::{self, OwnerThread};
-use crate::runtime::{without_gil, Runtime, SettleError};
+use crate::runtime::{without_gil, Runtime};
+use crate::script::Script;
 
-/// The name scripts run by `compile`, `evaluate` and `eval` carry in stack traces.
-const SCRIPT_NAME: &str = "<v8ctx>";
 
 /// A JavaScript global scope in its own V8 isolate, owned by the thread that creates it.
 #[pyclass(module = "v8ctx", frozen)]
@@ -29,12 +27,6 @@ pub struct Context {
     closed: AtomicBool,
 }
 
-/// What an operation left to do once its JavaScript returned.
-enum Completion {
-    Value(Py<PyAny>),
-    /// A Promise still pending, to settle by running the event loop.
-    Pending(v8::Global<v8::Promise>),
-}
 
 #[pymethods]
 impl Context {
@@ -60,7 +52,7 @@ impl Context {
             if !runtime.remember_source(code) {
                 return Ok(());
             }
-            run_script(py, runtime, code, false, false).map(drop).inspect_err(|_| {
+            execute::run_script(py, runtime, code, false, false).map(drop).inspect_err(|_| {
                 runtime.forget_source(code);
             })
         })
@@ -75,31 +67,16 @@ impl Context {
         args: Option<&Bound<'_, PyAny>>,
         auto_await: bool,
     ) -> PyResult<Py<PyAny>> {
-        let args = positional(args)?;
+        let args = execute::positional(args)?;
         self.with_runtime(py, |runtime| {
-            let completion = runtime.with_scope(|scope| {
-                v8::tc_scope!(let scope, scope);
-                let (function, this) = find_function(py, scope, name)?;
-                let argv = args
-                    .iter()
-                    .enumerate()
-                    .map(|(i, arg)| convert::to_js(scope, &arg, &mut Path::indexed("args", i)))
-                    .collect::<PyResult<Vec<_>>>()?;
-                let result = without_gil(py, || {
-                    let result = function.call(scope, this, &argv);
-                    scope.perform_microtask_checkpoint();
-                    result
-                });
-                complete(py, scope, result, auto_await, true)
-            })?;
-            settle(py, runtime, completion)
+            execute::call_function(py, runtime, |_| Names::Global, name, &args, auto_await)
         })
     }
 
     /// Runs `code` as a script and returns its completion value.
     #[pyo3(signature = (code, *, auto_await = true))]
     fn evaluate(&self, py: Python<'_>, code: &str, auto_await: bool) -> PyResult<Py<PyAny>> {
-        self.with_runtime(py, |runtime| run_script(py, runtime, code, auto_await, true))
+        self.with_runtime(py, |runtime| execute::run_script(py, runtime, code, auto_await, true))
     }
 
     /// never_jscore's `eval`: runs `code`, returning its value only if `return_value`.
@@ -111,7 +88,12 @@ impl Context {
         return_value: bool,
         auto_await: bool,
     ) -> PyResult<Py<PyAny>> {
-        self.with_runtime(py, |runtime| run_script(py, runtime, code, auto_await, return_value))
+        self.with_runtime(py, |runtime| execute::run_script(py, runtime, code, auto_await, return_value))
+    }
+
+    /// Runs `code` with private top-level declarations; returns the Script that reaches them.
+    fn load(slf: &Bound<'_, Self>, code: &str) -> PyResult<Script> {
+        Script::load(slf.py(), slf, code)
     }
 
     /// A full, compacting garbage collection.
@@ -207,7 +189,7 @@ impl Context {
             .ok_or_else(|| errors::context_closed(py, "this Context is closed".to_string()))
     }
 
-    fn with_runtime<R>(
+    pub(crate) fn with_runtime<R>(
         &self,
         py: Python<'_>,
         operation: impl FnOnce(&mut Runtime) -> PyResult<R>,
@@ -221,174 +203,6 @@ impl Context {
         })?;
         operation(&mut runtime)
     }
-}
-
-/// Runs a classic script; returns its completion value if `want_value`.
-fn run_script(
-    py: Python<'_>,
-    runtime: &mut Runtime,
-    code: &str,
-    auto_await: bool,
-    want_value: bool,
-) -> PyResult<Py<PyAny>> {
-    let completion = runtime.with_scope(|scope| {
-        v8::tc_scope!(let scope, scope);
-        let source = v8::String::new(scope, code)
-            .ok_or_else(|| PyRuntimeError::new_err("source too long for V8"))?;
-        let name = v8::String::new(scope, SCRIPT_NAME).expect("a short constant string");
-        let origin = v8::ScriptOrigin::new(
-            scope, name.into(), 0, 0, false, 0, None, false, false, false, None,
-        );
-        let result = without_gil(py, || {
-            let result = v8::Script::compile(scope, source, Some(&origin))
-                .and_then(|script| script.run(scope));
-            scope.perform_microtask_checkpoint();
-            result
-        });
-        complete(py, scope, result, auto_await, want_value)
-    })?;
-    settle(py, runtime, completion)
-}
-
-/// Converts what JavaScript returned, or the exception it threw; leaves a pending Promise to
-/// `settle`.
-fn complete<'s>(
-    py: Python<'_>,
-    scope: &mut v8::PinnedRef<'_, v8::TryCatch<'_, 's, v8::HandleScope<'_>>>,
-    result: Option<v8::Local<'s, v8::Value>>,
-    auto_await: bool,
-    want_value: bool,
-) -> PyResult<Completion> {
-    let Some(value) = result else {
-        return Err(caught(py, scope));
-    };
-    if !want_value {
-        return Ok(Completion::Value(py.None()));
-    }
-    if let Ok(promise) = v8::Local::<v8::Promise>::try_from(value) {
-        if !auto_await {
-            return Ok(Completion::Value(py.None()));
-        }
-        return match promise.state() {
-            v8::PromiseState::Pending => {
-                Ok(Completion::Pending(v8::Global::new(scope, promise)))
-            }
-            _ => settled(py, scope, promise).map(Completion::Value),
-        };
-    }
-    let converted = convert::to_python(py, scope, value, "result")?;
-    Ok(Completion::Value(converted.unbind()))
-}
-
-/// The exception a TryCatch caught, as a JSError.
-fn caught(py: Python<'_>, scope: &v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>) -> PyErr {
-    match scope.exception() {
-        Some(exception) => errors::from_exception(py, scope, exception, scope.message()),
-        None => errors::js_error_new(py, "Error", "JavaScript execution was terminated"),
-    }
-}
-
-/// The value of a settled Promise, or its rejection as a JSError.
-fn settled<'s>(
-    py: Python<'_>,
-    scope: &v8::PinScope<'s, '_>,
-    promise: v8::Local<'s, v8::Promise>,
-) -> PyResult<Py<PyAny>> {
-    let result = promise.result(scope);
-    if promise.state() == v8::PromiseState::Rejected {
-        // Handled now: keep it from being reported as an unhandled rejection as well.
-        promise.mark_as_handled();
-        return Err(errors::from_exception(py, scope, result, None));
-    }
-    Ok(convert::to_python(py, scope, result, "result")?.unbind())
-}
-
-/// Finishes an operation: runs the event loop until a pending Promise settles.
-fn settle(py: Python<'_>, runtime: &mut Runtime, completion: Completion) -> PyResult<Py<PyAny>> {
-    let promise = match completion {
-        Completion::Value(value) => return Ok(value),
-        Completion::Pending(promise) => promise,
-    };
-    match without_gil(py, || runtime.settle(&promise)) {
-        Ok(()) => {}
-        Err(SettleError::NeverSettles) => {
-            return Err(errors::js_error_new(
-                py,
-                "Error",
-                "the Promise never settles: nothing left in the event loop (no timer, no pending \
-                 operation) can resolve or reject it",
-            ))
-        }
-        Err(SettleError::EventLoop(error)) => {
-            return Err(errors::js_error_new(py, "Error", &error.to_string()))
-        }
-    }
-    runtime.with_scope(|scope| {
-        v8::tc_scope!(let scope, scope);
-        let promise = v8::Local::new(scope, &promise);
-        settled(py, scope, promise)
-    })
-}
-
-/// Finds the function `name` ("f" or "a.b.f") and the `this` to call it with.
-fn find_function<'s>(
-    py: Python<'_>,
-    scope: &v8::PinScope<'s, '_>,
-    name: &str,
-) -> PyResult<(v8::Local<'s, v8::Function>, v8::Local<'s, v8::Value>)> {
-    let mut holder = scope.get_current_context().global(scope);
-    let mut this: v8::Local<v8::Value> = v8::undefined(scope).into();
-    let segments: Vec<&str> = name.split('.').collect();
-    for (i, segment) in segments.iter().enumerate() {
-        let reached = segments[..=i].join(".");
-        let key = v8::String::new(scope, segment)
-            .ok_or_else(|| PyRuntimeError::new_err("name too long for V8"))?;
-        let value = holder.get(scope, key.into()).ok_or_else(|| {
-            errors::js_error_new(py, "Error", &format!("reading {reached} threw"))
-        })?;
-        if value.is_undefined() {
-            return Err(errors::js_error_new(
-                py,
-                "ReferenceError",
-                &format!("{reached} is not defined"),
-            ));
-        }
-        if i + 1 == segments.len() {
-            let function = v8::Local::<v8::Function>::try_from(value).map_err(|_| {
-                errors::js_error_new(py, "TypeError", &format!("{reached} is not a function"))
-            })?;
-            return Ok((function, this));
-        }
-        holder = match value.to_object(scope) {
-            Some(object) if value.is_object() => object,
-            _ => {
-                return Err(errors::js_error_new(
-                    py,
-                    "TypeError",
-                    &format!("{reached} is not an object, so {name} cannot be reached"),
-                ))
-            }
-        };
-        this = value;
-    }
-    Err(PyTypeError::new_err("the function name must not be empty"))
-}
-
-/// `args` as a sequence of positional arguments.
-fn positional<'py>(args: Option<&Bound<'py, PyAny>>) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    let Some(args) = args else {
-        return Ok(Vec::new());
-    };
-    if let Ok(list) = args.cast::<PyList>() {
-        return Ok(list.iter().collect());
-    }
-    if let Ok(tuple) = args.cast::<PyTuple>() {
-        return Ok(tuple.iter().collect());
-    }
-    Err(PyTypeError::new_err(format!(
-        "args must be a list or tuple of positional arguments, not {}",
-        args.get_type().name()?
-    )))
 }
 
 /// The calling thread's Python name.

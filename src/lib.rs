@@ -4,8 +4,10 @@
 mod context;
 mod convert;
 mod errors;
+mod execute;
 mod owner;
 mod runtime;
+mod script;
 
 use pyo3::prelude::*;
 
@@ -14,5 +16,6 @@ fn _v8ctx(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(module)?;
     module.add_class::<context::Context>()?;
+    module.add_class::<script::Script>()?;
     Ok(())
 }

@@ -15,7 +15,9 @@
 //! 4. A `Runtime` is only touched on the thread that created it (`owner` enforces this), so the
 //!    isolate and its handles never cross threads.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::future::poll_fn;
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
@@ -45,7 +47,26 @@ pub struct Runtime {
     context: v8::Global<v8::Context>,
     /// Hashes of the sources `compile` has run, so a library compiled twice runs once.
     compiled_sources: HashSet<u64>,
+    /// The evaluators of loaded `Script`s (see `script.rs`), by key.
+    scripts: HashMap<u64, v8::Global<v8::Function>>,
+    next_script: u64,
+    released_scripts: Arc<ReleasedScripts>,
     event_loop: Rc<tokio::runtime::Runtime>,
+}
+
+/// Keys of Scripts whose Python object is gone, from any thread; the runtime frees them at its
+/// next operation.
+#[derive(Default)]
+pub struct ReleasedScripts {
+    any: AtomicBool,
+    keys: parking_lot::Mutex<Vec<u64>>,
+}
+
+impl ReleasedScripts {
+    pub fn release(&self, key: u64) {
+        self.keys.lock().push(key);
+        self.any.store(true, Ordering::Release);
+    }
 }
 
 /// Why waiting for a Promise ended without it settling.
@@ -96,6 +117,9 @@ impl Runtime {
             js: ManuallyDrop::new(js),
             context,
             compiled_sources: HashSet::new(),
+            scripts: HashMap::new(),
+            next_script: 0,
+            released_scripts: Arc::default(),
             event_loop,
         };
         runtime
@@ -110,12 +134,29 @@ impl Runtime {
 
     /// Runs `f` inside this isolate with a handle scope and the main context entered.
     pub fn with_scope<R>(&mut self, f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R) -> R {
+        if self.released_scripts.any.swap(false, Ordering::Acquire) {
+            for key in std::mem::take(&mut *self.released_scripts.keys.lock()) {
+                self.scripts.remove(&key);
+            }
+        }
         let isolate: &mut v8::Isolate = self.js.v8_isolate();
         let _entered = Entered::new(isolate);
         v8::scope!(scope, isolate);
         let context = v8::Local::new(scope, &self.context);
         let scope = &mut v8::ContextScope::new(scope, context);
         f(scope)
+    }
+
+    /// Keeps a Script's evaluator; returns its key and where to release it.
+    pub fn add_script(&mut self, evaluator: v8::Global<v8::Function>) -> (u64, Arc<ReleasedScripts>) {
+        self.next_script += 1;
+        self.scripts.insert(self.next_script, evaluator);
+        (self.next_script, Arc::clone(&self.released_scripts))
+    }
+
+    /// The evaluator of Script `key`.
+    pub fn script(&self, key: u64) -> Option<v8::Global<v8::Function>> {
+        self.scripts.get(&key).cloned()
     }
 
     /// Records `source` as compiled; false if identical source was compiled before.

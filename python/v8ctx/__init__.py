@@ -16,6 +16,7 @@ from ._v8ctx import (
     JSMemoryError,
     JSSyntaxError,
     JSTimeoutError,
+    Script,
     WrongThreadError,
     __version__,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "JSMemoryError",
     "JSSyntaxError",
     "JSTimeoutError",
+    "Script",
     "WrongThreadError",
     "__version__",
 ]

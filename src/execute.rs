@@ -1,0 +1,248 @@
+//! Running JavaScript for Context and Script: scripts, calls, exceptions and Promise results.
+
+use deno_core::v8;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+
+use crate::convert::{self, Path};
+use crate::errors;
+use crate::runtime::{without_gil, Runtime, SettleError};
+
+/// The name scripts run by `compile`, `evaluate` and `eval` carry in stack traces.
+pub const SCRIPT_NAME: &str = "<v8ctx>";
+
+/// What an operation left to do once its JavaScript returned.
+pub enum Completion {
+    Value(Py<PyAny>),
+    /// A Promise still pending, to settle by running the event loop.
+    Pending(v8::Global<v8::Promise>),
+}
+
+/// Runs a classic script; returns its completion value if `want_value`.
+pub fn run_script(
+    py: Python<'_>,
+    runtime: &mut Runtime,
+    code: &str,
+    auto_await: bool,
+    want_value: bool,
+) -> PyResult<Py<PyAny>> {
+    let completion = runtime.with_scope(|scope| {
+        v8::tc_scope!(let scope, scope);
+        let source = v8::String::new(scope, code)
+            .ok_or_else(|| PyRuntimeError::new_err("source too long for V8"))?;
+        let name = v8::String::new(scope, SCRIPT_NAME).expect("a short constant string");
+        let origin = v8::ScriptOrigin::new(
+            scope, name.into(), 0, 0, false, 0, None, false, false, false, None,
+        );
+        let result = without_gil(py, || {
+            let result = v8::Script::compile(scope, source, Some(&origin))
+                .and_then(|script| script.run(scope));
+            scope.perform_microtask_checkpoint();
+            result
+        });
+        complete(py, scope, result, auto_await, want_value)
+    })?;
+    settle(py, runtime, completion)
+}
+
+/// Converts what JavaScript returned, or the exception it threw; leaves a pending Promise to
+/// `settle`.
+pub fn complete<'s>(
+    py: Python<'_>,
+    scope: &mut v8::PinnedRef<'_, v8::TryCatch<'_, 's, v8::HandleScope<'_>>>,
+    result: Option<v8::Local<'s, v8::Value>>,
+    auto_await: bool,
+    want_value: bool,
+) -> PyResult<Completion> {
+    let Some(value) = result else {
+        return Err(caught(py, scope));
+    };
+    if !want_value {
+        return Ok(Completion::Value(py.None()));
+    }
+    if let Ok(promise) = v8::Local::<v8::Promise>::try_from(value) {
+        if !auto_await {
+            return Ok(Completion::Value(py.None()));
+        }
+        return match promise.state() {
+            v8::PromiseState::Pending => {
+                Ok(Completion::Pending(v8::Global::new(scope, promise)))
+            }
+            _ => settled(py, scope, promise).map(Completion::Value),
+        };
+    }
+    let converted = convert::to_python(py, scope, value, "result")?;
+    Ok(Completion::Value(converted.unbind()))
+}
+
+/// The exception a TryCatch caught, as a JSError.
+pub fn caught(py: Python<'_>, scope: &v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>) -> PyErr {
+    match scope.exception() {
+        Some(exception) => errors::from_exception(py, scope, exception, scope.message()),
+        None => errors::js_error_new(py, "Error", "JavaScript execution was terminated"),
+    }
+}
+
+/// The value of a settled Promise, or its rejection as a JSError.
+fn settled<'s>(
+    py: Python<'_>,
+    scope: &v8::PinScope<'s, '_>,
+    promise: v8::Local<'s, v8::Promise>,
+) -> PyResult<Py<PyAny>> {
+    let result = promise.result(scope);
+    if promise.state() == v8::PromiseState::Rejected {
+        // Handled now: keep it from being reported as an unhandled rejection as well.
+        promise.mark_as_handled();
+        return Err(errors::from_exception(py, scope, result, None));
+    }
+    Ok(convert::to_python(py, scope, result, "result")?.unbind())
+}
+
+/// Finishes an operation: runs the event loop until a pending Promise settles.
+pub fn settle(py: Python<'_>, runtime: &mut Runtime, completion: Completion) -> PyResult<Py<PyAny>> {
+    let promise = match completion {
+        Completion::Value(value) => return Ok(value),
+        Completion::Pending(promise) => promise,
+    };
+    match without_gil(py, || runtime.settle(&promise)) {
+        Ok(()) => {}
+        Err(SettleError::NeverSettles) => {
+            return Err(errors::js_error_new(
+                py,
+                "Error",
+                "the Promise never settles: nothing left in the event loop (no timer, no pending \
+                 operation) can resolve or reject it",
+            ))
+        }
+        Err(SettleError::EventLoop(error)) => {
+            return Err(errors::js_error_new(py, "Error", &error.to_string()))
+        }
+    }
+    runtime.with_scope(|scope| {
+        v8::tc_scope!(let scope, scope);
+        let promise = v8::Local::new(scope, &promise);
+        settled(py, scope, promise)
+    })
+}
+
+/// Where the first segment of a function name is looked up.
+pub enum Names<'s> {
+    /// The global object.
+    Global,
+    /// A `Script`'s scope, through its evaluator (see `script.rs`).
+    Script(v8::Local<'s, v8::Function>),
+}
+
+/// Calls the function `name` with `args` and finishes the operation.
+pub fn call_function(
+    py: Python<'_>,
+    runtime: &mut Runtime,
+    names: impl for<'s> FnOnce(&v8::PinScope<'s, '_>) -> Names<'s>,
+    name: &str,
+    args: &[Bound<'_, PyAny>],
+    auto_await: bool,
+) -> PyResult<Py<PyAny>> {
+    let completion = runtime.with_scope(|scope| {
+        v8::tc_scope!(let scope, scope);
+        let names = names(scope);
+        let (function, this) = find_function(py, scope, names, name)?;
+        let argv = args
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| convert::to_js(scope, arg, &mut Path::indexed("args", i)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let result = without_gil(py, || {
+            let result = function.call(scope, this, &argv);
+            scope.perform_microtask_checkpoint();
+            result
+        });
+        complete(py, scope, result, auto_await, true)
+    })?;
+    settle(py, runtime, completion)
+}
+
+/// Finds the function `name` ("f" or "a.b.f") and the `this` to call it with.
+fn find_function<'s>(
+    py: Python<'_>,
+    scope: &v8::PinScope<'s, '_>,
+    names: Names<'s>,
+    name: &str,
+) -> PyResult<(v8::Local<'s, v8::Function>, v8::Local<'s, v8::Value>)> {
+    let segments: Vec<&str> = name.split('.').collect();
+    if let Some(bad) = segments.iter().find(|s| !is_identifier(s)) {
+        return Err(PyValueError::new_err(format!(
+            "{name:?} is not a function name: {bad:?} is not a JavaScript identifier"
+        )));
+    }
+    let global = scope.get_current_context().global(scope);
+    let mut this: v8::Local<v8::Value> = v8::undefined(scope).into();
+    let mut value = match names {
+        Names::Global => v8::String::new(scope, segments[0])
+            .and_then(|key| global.get(scope, key.into())),
+        Names::Script(evaluate) => {
+            // `typeof` keeps a missing name from throwing, so it is reported like a global's.
+            let first = segments[0];
+            let expression = format!("typeof {first} === 'undefined' ? undefined : {first}");
+            v8::String::new(scope, &expression)
+                .and_then(|source| evaluate.call(scope, this, &[source.into()]))
+        }
+    };
+    for i in 0..segments.len() {
+        let reached = segments[..=i].join(".");
+        let current = value.ok_or_else(|| {
+            errors::js_error_new(py, "Error", &format!("reading {reached} threw"))
+        })?;
+        if current.is_undefined() {
+            return Err(errors::js_error_new(
+                py,
+                "ReferenceError",
+                &format!("{reached} is not defined"),
+            ));
+        }
+        if i + 1 == segments.len() {
+            let function = v8::Local::<v8::Function>::try_from(current).map_err(|_| {
+                errors::js_error_new(py, "TypeError", &format!("{reached} is not a function"))
+            })?;
+            return Ok((function, this));
+        }
+        let holder = match current.to_object(scope) {
+            Some(object) if current.is_object() => object,
+            _ => {
+                return Err(errors::js_error_new(
+                    py,
+                    "TypeError",
+                    &format!("{reached} is not an object, so {name} cannot be reached"),
+                ))
+            }
+        };
+        this = current;
+        let next = segments[i + 1];
+        value = v8::String::new(scope, next).and_then(|key| holder.get(scope, key.into()));
+    }
+    unreachable!("split yields at least one segment")
+}
+
+/// A plain JavaScript identifier (ASCII or Unicode letters, digits, `_` and `$`).
+fn is_identifier(segment: &str) -> bool {
+    let mut chars = segment.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+/// `args` as a sequence of positional arguments.
+pub fn positional<'py>(args: Option<&Bound<'py, PyAny>>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let Some(args) = args else {
+        return Ok(Vec::new());
+    };
+    if let Ok(list) = args.cast::<PyList>() {
+        return Ok(list.iter().collect());
+    }
+    if let Ok(tuple) = args.cast::<PyTuple>() {
+        return Ok(tuple.iter().collect());
+    }
+    Err(PyTypeError::new_err(format!(
+        "args must be a list or tuple of positional arguments, not {}",
+        args.get_type().name()?
+    )))
+}

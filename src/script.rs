@@ -1,0 +1,140 @@
+//! `v8ctx.Script`: code loaded with `Context.load`, whose top-level declarations stay private.
+//!
+//! The source is compiled as the body of a function (V8's CompileFunction, so line numbers stay
+//! true) that ends by returning an evaluator, `(source) => eval(source)`. A direct eval there sees
+//! the script's own `let`, `const`, `class`, `function` and `var` declarations first and the
+//! Context's globals behind them, so the same library can be loaded any number of times without
+//! "Identifier has already been declared". The runtime keeps the evaluator (a `v8::Global`) under a
+//! key; dropping the Script releases the key, and with it everything only the script referenced.
+
+use std::sync::Arc;
+
+use deno_core::v8;
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+
+use crate::context::Context;
+use crate::errors;
+use crate::execute::{self, Names, SCRIPT_NAME};
+use crate::runtime::{without_gil, ReleasedScripts, Runtime};
+
+/// What `Context.load` appends to the source: the evaluator the wrapper function returns.
+const EVALUATOR: &str = "\n;return (__v8ctx_source) => eval(__v8ctx_source);";
+
+/// Code loaded into a Context with private top-level declarations.
+#[pyclass(module = "v8ctx", frozen)]
+pub struct Script {
+    context: Py<Context>,
+    key: u64,
+    released: Arc<ReleasedScripts>,
+}
+
+impl Script {
+    /// Runs `code` in `context` and returns the Script that reaches its declarations.
+    pub fn load(py: Python<'_>, context: &Bound<'_, Context>, code: &str) -> PyResult<Script> {
+        let (key, released) = context.get().with_runtime(py, |runtime| {
+            let evaluator = runtime.with_scope(|scope| {
+                v8::tc_scope!(let scope, scope);
+                let body = v8::String::new(scope, &format!("{code}{EVALUATOR}"))
+                    .ok_or_else(|| PyRuntimeError::new_err("source too long for V8"))?;
+                let name = v8::String::new(scope, SCRIPT_NAME).expect("a short constant string");
+                let origin = v8::ScriptOrigin::new(
+                    scope, name.into(), 0, 0, false, 0, None, false, false, false, None,
+                );
+                let mut source = v8::script_compiler::Source::new(body, Some(&origin));
+                let evaluator = without_gil(py, || {
+                    let undefined = v8::undefined(scope).into();
+                    let evaluator = v8::script_compiler::compile_function(
+                        scope,
+                        &mut source,
+                        &[],
+                        &[],
+                        v8::script_compiler::CompileOptions::NoCompileOptions,
+                        v8::script_compiler::NoCacheReason::NoReason,
+                    )
+                    .and_then(|wrapper| wrapper.call(scope, undefined, &[]));
+                    scope.perform_microtask_checkpoint();
+                    evaluator
+                });
+                let Some(evaluator) = evaluator else {
+                    return Err(execute::caught(py, scope));
+                };
+                let evaluator = v8::Local::<v8::Function>::try_from(evaluator)
+                    .map_err(|_| errors::js_error_new(py, "Error", "the script did not load"))?;
+                Ok(v8::Global::new(scope, evaluator))
+            })?;
+            Ok(runtime.add_script(evaluator))
+        })?;
+        Ok(Script {
+            context: context.clone().unbind(),
+            key,
+            released,
+        })
+    }
+
+    fn evaluator(&self, py: Python<'_>, runtime: &Runtime) -> PyResult<v8::Global<v8::Function>> {
+        runtime
+            .script(self.key)
+            .ok_or_else(|| errors::context_closed(py, "this Script was released".to_string()))
+    }
+}
+
+#[pymethods]
+impl Script {
+    /// Calls the function `name` from this script's scope (or the globals behind it).
+    #[pyo3(signature = (name, args = None, *, auto_await = true))]
+    fn call(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        args: Option<&Bound<'_, PyAny>>,
+        auto_await: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let args = execute::positional(args)?;
+        self.context.get().with_runtime(py, |runtime| {
+            let evaluator = self.evaluator(py, runtime)?;
+            execute::call_function(
+                py,
+                runtime,
+                |scope| Names::Script(v8::Local::new(scope, &evaluator)),
+                name,
+                &args,
+                auto_await,
+            )
+        })
+    }
+
+    /// Evaluates `expression` in this script's scope and returns its value.
+    #[pyo3(signature = (expression, *, auto_await = true))]
+    fn evaluate(&self, py: Python<'_>, expression: &str, auto_await: bool) -> PyResult<Py<PyAny>> {
+        self.context.get().with_runtime(py, |runtime| {
+            let evaluator = self.evaluator(py, runtime)?;
+            let completion = runtime.with_scope(|scope| {
+                v8::tc_scope!(let scope, scope);
+                let evaluator = v8::Local::new(scope, &evaluator);
+                let source = v8::String::new(scope, expression)
+                    .ok_or_else(|| PyRuntimeError::new_err("expression too long for V8"))?;
+                let result = without_gil(py, || {
+                    let undefined = v8::undefined(scope).into();
+                    let result = evaluator.call(scope, undefined, &[source.into()]);
+                    scope.perform_microtask_checkpoint();
+                    result
+                });
+                execute::complete(py, scope, result, auto_await, true)
+            })?;
+            execute::settle(py, runtime, completion)
+        })
+    }
+
+    /// The Context this script was loaded into.
+    #[getter]
+    fn context(&self, py: Python<'_>) -> Py<Context> {
+        self.context.clone_ref(py)
+    }
+}
+
+impl Drop for Script {
+    fn drop(&mut self) {
+        self.released.release(self.key);
+    }
+}

@@ -1,0 +1,894 @@
+"""Value round trips between Python and JavaScript: the specification of src/convert.rs.
+
+Issue: "Convert directly through the V8 API, fast and faithful; every failure a clear Python
+exception". The mapping is the table at the top of src/convert.rs:
+
+    Python                          JavaScript          back to Python
+    None                            null                None (undefined too)
+    bool                            boolean             bool
+    int within +-(2**53-1)          number              int
+    int beyond                      BigInt              int
+    float                           number              float, or int when integral
+    str                             string              str
+    bytes, bytearray, memoryview    Uint8Array          bytes
+    list, tuple                     Array               list (holes become None)
+    dict (str or int keys)          Object              dict
+    set, frozenset                  Set                 set
+    datetime (naive = UTC)          Date                aware datetime in UTC
+
+JavaScript only: Map -> dict, any ArrayBuffer / TypedArray / DataView -> bytes, invalid Date -> None,
+Error -> dict of name/message/stack, functions / symbols / unsettled Promises -> None, other objects
+-> dict of own enumerable string-keyed properties. A number that is integral and a safe integer
+(|n| <= 2**53-1) comes back as int, except -0.0.
+
+Error paths are rendered by ``Path::render`` in src/convert.rs: the root (``args`` for call
+arguments, ``result`` for a returned value), ``[i]`` for an index and ``["key"]`` for a key (Rust's
+``{:?}`` formatting, so double quotes): ``args[1]["key"]``.
+
+Everything runs in-process: the depth and cycle tests are exactly the ones that must raise, not crash.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import struct
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import v8ctx
+
+UTC = datetime.timezone.utc
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
+MAX_SAFE_INTEGER = 2**53 - 1
+
+HELPERS = r"""
+function id(x) { return x }
+function typeOf(x) { return typeof x }
+function isUint8Array(x) { return x instanceof Uint8Array }
+function isArray(x) { return Array.isArray(x) }
+function isPlainObject(x) { return x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype }
+function isSet(x) { return x instanceof Set }
+function isNull(x) { return x === null }
+function length(x) { return x.length }
+function charCodes(s) { var out = []; for (var i = 0; i < s.length; i++) out.push(s.charCodeAt(i)); return out }
+function getTime(d) { return d instanceof Date ? d.getTime() : 'not a Date: ' + typeof d }
+function keys(o) { return Object.keys(o) }
+function roundTripJson(s) { return JSON.stringify(JSON.parse(s)) }
+"""
+
+
+def make_context() -> v8ctx.Context:
+    context = v8ctx.Context()
+    context.compile(HELPERS)
+    return context
+
+
+@pytest.fixture
+def ctx():
+    context = make_context()
+    yield context
+    context.close()
+
+
+# One Context for the property-based tests, created once (hypothesis runs its examples on this
+# thread, which owns the Context), closed when the module's tests are done.
+_SHARED: v8ctx.Context | None = None
+
+
+def shared_ctx() -> v8ctx.Context:
+    global _SHARED
+    if _SHARED is None or _SHARED.closed:
+        _SHARED = make_context()
+    return _SHARED
+
+
+def teardown_module(module):
+    if _SHARED is not None:
+        _SHARED.close()
+
+
+def roundtrip(context, value):
+    return context.call("id", [value])
+
+
+def assert_same(actual, expected, path="value"):
+    """Exact structural equality including types (True != 1, 3.0 != 3) and the sign of zero."""
+    assert type(actual) is type(expected), f"{path}: got {actual!r} ({type(actual).__name__}), want {expected!r} ({type(expected).__name__})"
+    if isinstance(expected, list):
+        assert len(actual) == len(expected), f"{path}: got {actual!r}, want {expected!r}"
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            assert_same(a, e, f"{path}[{i}]")
+    elif isinstance(expected, dict):
+        assert set(actual) == set(expected), f"{path}: got keys {sorted(map(repr, actual))}, want {sorted(map(repr, expected))}"
+        for key in expected:
+            assert_same(actual[key], expected[key], f"{path}[{key!r}]")
+    elif isinstance(expected, float):
+        if math.isnan(expected):
+            assert math.isnan(actual), f"{path}: got {actual!r}, want nan"
+        else:
+            assert actual == expected, f"{path}: got {actual!r}, want {expected!r}"
+            assert math.copysign(1.0, actual) == math.copysign(1.0, expected), f"{path}: sign of zero lost: got {actual!r}, want {expected!r}"
+    else:
+        assert actual == expected, f"{path}: got {actual!r}, want {expected!r}"
+
+
+def normalize(value):
+    """What a Python value should come back as after Python -> JavaScript -> Python.
+
+    The documented normalizations: tuples come back as lists, a float that is integral and a safe
+    integer (|x| <= 2**53-1) comes back as int except -0.0, bytearray/memoryview come back as bytes,
+    frozenset as set. Everything else comes back equal and of the same type.
+    """
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
+            if value == 0.0 and math.copysign(1.0, value) < 0:
+                return value
+            return int(value)
+        return value
+    if isinstance(value, (list, tuple)):
+        return [normalize(item) for item in value]
+    if isinstance(value, dict):
+        return {key: normalize(item) for key, item in value.items()}
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, frozenset):
+        return set(value)
+    return value
+
+
+def epoch_ms(moment: datetime.datetime) -> int:
+    """Milliseconds since the epoch of an aware datetime, computed exactly (no float)."""
+    return (moment - EPOCH) // datetime.timedelta(milliseconds=1)
+
+
+# --------------------------------------------------------------------------------------------------
+# None, undefined, bool
+
+
+def test_none_becomes_null_in_javascript(ctx):
+    assert ctx.call("isNull", [None]) is True
+
+
+def test_none_round_trips_as_none(ctx):
+    assert roundtrip(ctx, None) is None
+
+
+def test_null_becomes_none(ctx):
+    assert ctx.evaluate("null") is None
+
+
+def test_undefined_becomes_none(ctx):
+    assert ctx.evaluate("undefined") is None
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_bool_round_trips_as_bool(ctx, value):
+    assert roundtrip(ctx, value) is value
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_bool_is_a_javascript_boolean(ctx, value):
+    assert ctx.call("typeOf", [value]) == "boolean"
+
+
+# --------------------------------------------------------------------------------------------------
+# int
+
+
+@pytest.mark.parametrize("value", [0, 1, -1, 2**31, -(2**31) - 1, 2**32, MAX_SAFE_INTEGER, -MAX_SAFE_INTEGER])
+def test_int_within_safe_range_is_a_javascript_number(ctx, value):
+    assert ctx.call("typeOf", [value]) == "number"
+
+
+@pytest.mark.parametrize("value", [2**53, -(2**53), 2**63, -(2**63) - 1, 2**64, -(2**200), 10**100])
+def test_int_beyond_safe_range_is_a_javascript_bigint(ctx, value):
+    assert ctx.call("typeOf", [value]) == "bigint"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, 7, -7, 2**31, MAX_SAFE_INTEGER, -MAX_SAFE_INTEGER, 2**53, -(2**53), 2**63 - 1, -(2**63), 2**63, 2**64, 2**64 - 1, -(2**200), 10**100],
+)
+def test_int_of_any_size_round_trips_exactly(ctx, value):
+    result = roundtrip(ctx, value)
+    assert type(result) is int
+    assert result == value
+
+
+def test_javascript_bigint_literal_becomes_int(ctx):
+    result = ctx.evaluate("123n")
+    assert type(result) is int
+    assert result == 123
+
+
+def test_large_negative_javascript_bigint_becomes_exact_int(ctx):
+    result = ctx.evaluate("-(2n**100n)")
+    assert type(result) is int
+    assert result == -(2**100)
+
+
+def test_javascript_number_at_max_safe_integer_becomes_int(ctx):
+    result = ctx.evaluate("Number.MAX_SAFE_INTEGER")
+    assert type(result) is int
+    assert result == MAX_SAFE_INTEGER
+
+
+def test_javascript_number_beyond_max_safe_integer_stays_float(ctx):
+    """2**53 as a number may be a rounded 2**53+1, so it is not promoted to int: it comes back as float."""
+    result = ctx.evaluate("2**53")
+    assert type(result) is float
+    assert result == 2.0**53
+
+
+# --------------------------------------------------------------------------------------------------
+# float
+
+
+def test_float_round_trips(ctx):
+    assert_same(roundtrip(ctx, 1.5), 1.5)
+
+
+def test_small_float_round_trips(ctx):
+    assert_same(roundtrip(ctx, 5e-324), 5e-324)
+
+
+def test_huge_float_round_trips_as_float(ctx):
+    assert_same(roundtrip(ctx, 1e300), 1e300)
+
+
+def test_nan_round_trips_as_nan(ctx):
+    result = roundtrip(ctx, float("nan"))
+    assert type(result) is float
+    assert math.isnan(result)
+
+
+def test_javascript_nan_becomes_nan(ctx):
+    result = ctx.evaluate("NaN")
+    assert type(result) is float
+    assert math.isnan(result)
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf])
+def test_infinity_round_trips(ctx, value):
+    assert_same(roundtrip(ctx, value), value)
+
+
+def test_negative_zero_keeps_its_sign_and_stays_float(ctx):
+    result = roundtrip(ctx, -0.0)
+    assert type(result) is float
+    assert result == 0.0
+    assert math.copysign(1.0, result) == -1.0
+
+
+def test_javascript_negative_zero_becomes_negative_float_zero(ctx):
+    result = ctx.evaluate("-0")
+    assert type(result) is float
+    assert math.copysign(1.0, result) == -1.0
+
+
+def test_integral_float_comes_back_as_int(ctx):
+    """Documented: JavaScript has one number type, so 2.0 comes back as int 2."""
+    assert_same(roundtrip(ctx, 2.0), 2)
+
+
+def test_float_arithmetic_result_is_float(ctx):
+    assert_same(ctx.evaluate("0.1 + 0.2"), 0.1 + 0.2)
+
+
+# --------------------------------------------------------------------------------------------------
+# str
+
+
+def test_ascii_str_round_trips(ctx):
+    assert_same(roundtrip(ctx, "hello"), "hello")
+
+
+def test_empty_str_round_trips(ctx):
+    assert_same(roundtrip(ctx, ""), "")
+
+
+def test_str_with_nul_round_trips(ctx):
+    assert_same(roundtrip(ctx, "a\x00b"), "a\x00b")
+
+
+def test_non_bmp_emoji_round_trips(ctx):
+    text = "smile 😀, flag 🇫🇷, café, 日本語"
+    assert_same(roundtrip(ctx, text), text)
+
+
+def test_non_bmp_emoji_is_two_utf16_units_in_javascript(ctx):
+    assert ctx.call("length", ["😀"]) == 2
+
+
+def test_large_str_round_trips(ctx):
+    text = "abc😀" * 250_000
+    assert roundtrip(ctx, text) == text
+
+
+def test_python_lone_surrogate_reaches_javascript_as_that_code_unit(ctx):
+    """A str with a lone surrogate (not valid UTF-8) is passed to JavaScript as its UTF-16 code unit."""
+    assert ctx.call("charCodes", ["a\ud800b"]) == [0x61, 0xD800, 0x62]
+
+
+def test_python_lone_surrogate_comes_back_as_replacement_character(ctx):
+    """V8 strings are UTF-16; a lone surrogate does not crash and comes back as U+FFFD."""
+    assert roundtrip(ctx, "\ud800") == "\ufffd"
+
+
+def test_python_lone_surrogate_is_replaced_without_touching_neighbours(ctx):
+    """Only the lone surrogate becomes U+FFFD; a valid surrogate pair next to it survives."""
+    assert roundtrip(ctx, "a\ud800b😀") == "a\ufffdb😀"
+
+
+def test_javascript_lone_surrogate_becomes_replacement_character(ctx):
+    """A JavaScript string holding a lone surrogate comes back with U+FFFD in its place."""
+    assert ctx.evaluate("'\\ud800'") == "\ufffd"
+
+
+# --------------------------------------------------------------------------------------------------
+# bytes and binary data
+
+
+@pytest.mark.parametrize(
+    "value",
+    [b"\x00\x01\xff", bytearray(b"\x00\x01\xff"), memoryview(b"\x00\x01\xff")],
+    ids=["bytes", "bytearray", "memoryview"],
+)
+def test_binary_is_a_uint8array_in_javascript(ctx, value):
+    assert ctx.call("isUint8Array", [value]) is True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [b"\x00\x01\xff", bytearray(b"\x00\x01\xff"), memoryview(b"\x00\x01\xff")],
+    ids=["bytes", "bytearray", "memoryview"],
+)
+def test_binary_comes_back_as_bytes(ctx, value):
+    assert_same(roundtrip(ctx, value), b"\x00\x01\xff")
+
+
+def test_empty_bytes_round_trip(ctx):
+    assert_same(roundtrip(ctx, b""), b"")
+
+
+def test_strided_memoryview_passes_only_its_elements(ctx):
+    assert_same(roundtrip(ctx, memoryview(b"abcdef")[::2]), b"ace")
+
+
+def test_bytes_content_is_visible_in_javascript(ctx):
+    ctx.compile("function toArray(u) { return Array.from(u) }")
+    assert ctx.call("toArray", [b"\x01\x02\xff"]) == [1, 2, 255]
+
+
+def test_javascript_arraybuffer_becomes_bytes(ctx):
+    assert_same(ctx.evaluate("new Uint16Array([1, 2]).buffer"), b"\x01\x00\x02\x00")
+
+
+def test_javascript_uint8array_becomes_bytes(ctx):
+    assert_same(ctx.evaluate("new Uint8Array([1, 2, 255])"), b"\x01\x02\xff")
+
+
+def test_javascript_int32array_becomes_its_bytes(ctx):
+    assert_same(ctx.evaluate("new Int32Array([1, -1])"), b"\x01\x00\x00\x00\xff\xff\xff\xff")
+
+
+def test_javascript_float64array_becomes_its_bytes(ctx):
+    assert_same(ctx.evaluate("new Float64Array([1.5])"), struct.pack("<d", 1.5))
+
+
+def test_javascript_dataview_becomes_its_window_of_bytes(ctx):
+    assert_same(ctx.evaluate("new DataView(new Uint8Array([0, 1, 2, 3, 4]).buffer, 2, 2)"), b"\x02\x03")
+
+
+def test_javascript_subarray_converts_only_its_window(ctx):
+    assert_same(ctx.evaluate("new Uint8Array([0, 1, 2, 3, 4]).subarray(1, 3)"), b"\x01\x02")
+
+
+def test_javascript_typed_array_with_offset_converts_only_its_window(ctx):
+    assert_same(ctx.evaluate("new Uint16Array(new Uint8Array([9, 9, 1, 0, 2, 0, 9, 9]).buffer, 2, 2)"), b"\x01\x00\x02\x00")
+
+
+# --------------------------------------------------------------------------------------------------
+# list and tuple
+
+
+def test_list_is_a_javascript_array(ctx):
+    assert ctx.call("isArray", [[1, 2]]) is True
+
+
+def test_tuple_is_a_javascript_array(ctx):
+    assert ctx.call("isArray", [(1, 2)]) is True
+
+
+def test_list_round_trips(ctx):
+    assert_same(roundtrip(ctx, [1, "two", None, True, 1.5]), [1, "two", None, True, 1.5])
+
+
+def test_tuple_comes_back_as_list(ctx):
+    assert_same(roundtrip(ctx, (1, "two")), [1, "two"])
+
+
+def test_empty_list_round_trips(ctx):
+    assert_same(roundtrip(ctx, []), [])
+
+
+def test_array_holes_become_none(ctx):
+    assert_same(ctx.evaluate("[1,,3]"), [1, None, 3])
+
+
+def test_undefined_array_items_become_none(ctx):
+    assert_same(ctx.evaluate("[undefined, null]"), [None, None])
+
+
+# --------------------------------------------------------------------------------------------------
+# dict and objects
+
+
+def test_dict_is_a_plain_javascript_object(ctx):
+    assert ctx.call("isPlainObject", [{"a": 1}]) is True
+
+
+def test_dict_round_trips(ctx):
+    assert_same(roundtrip(ctx, {"a": 1, "b": [2, 3], "c": {"d": None}}), {"a": 1, "b": [2, 3], "c": {"d": None}})
+
+
+def test_dict_int_keys_become_strings(ctx):
+    assert_same(roundtrip(ctx, {1: "a"}), {"1": "a"})
+
+
+def test_dict_negative_and_big_int_keys_become_their_decimal_strings(ctx):
+    assert_same(roundtrip(ctx, {-1: "a", 2**70: "b"}), {"-1": "a", str(2**70): "b"})
+
+
+def test_dict_key_named_proto_is_an_own_property(ctx):
+    assert ctx.call("keys", [{"__proto__": 1}]) == ["__proto__"]
+    assert_same(roundtrip(ctx, {"__proto__": 1, "a": 2}), {"__proto__": 1, "a": 2})
+
+
+def test_dict_tuple_key_raises_typeerror_naming_type_and_path(ctx):
+    with pytest.raises(TypeError) as info:
+        ctx.call("id", [{(1, 2): "a"}])
+    assert "tuple" in str(info.value)
+    assert "args[0]" in str(info.value)
+
+
+def test_dict_float_key_raises_typeerror_naming_type_and_path(ctx):
+    with pytest.raises(TypeError) as info:
+        ctx.call("id", [1, {1.5: "a"}])
+    assert "float" in str(info.value)
+    assert "args[1]" in str(info.value)
+
+
+def test_nested_dict_bad_key_error_names_the_nested_path(ctx):
+    with pytest.raises(TypeError) as info:
+        ctx.call("id", [{"outer": [{(1,): "a"}]}])
+    assert 'args[0]["outer"][0]' in str(info.value)
+
+
+def test_javascript_undefined_property_becomes_none(ctx):
+    assert_same(ctx.evaluate("({a: undefined})"), {"a": None})
+
+
+def test_javascript_integer_like_keys_come_back_as_strings(ctx):
+    assert_same(ctx.evaluate("({1: 'a', b: 2})"), {"1": "a", "b": 2})
+
+
+def test_class_instance_becomes_dict_of_own_enumerable_properties(ctx):
+    result = ctx.evaluate(
+        """
+        class Point {
+            constructor() { this.x = 1; this.y = [2]; Object.defineProperty(this, 'hidden', {value: 3, enumerable: false}); this[Symbol('s')] = 4 }
+            norm() { return 0 }
+        }
+        new Point()
+        """
+    )
+    assert_same(result, {"x": 1, "y": [2]})
+
+
+def test_inherited_properties_are_not_converted(ctx):
+    assert_same(ctx.evaluate("var child = Object.create({inherited: 1}); child.own = 2; child"), {"own": 2})
+
+
+def test_nested_structure_round_trips(ctx):
+    value = {
+        "users": [
+            {"id": 1, "name": "ann", "tags": ["a", "b"], "meta": {"score": 0.5, "ok": True, "blob": b"\x00"}},
+            {"id": 2, "name": "bob", "tags": [], "meta": {"score": -1.25, "ok": False, "blob": b""}},
+        ],
+        "page": {"next": None, "levels": [[[[1, [2, [3, [4]]]]]]]},
+    }
+    assert_same(roundtrip(ctx, value), value)
+
+
+def test_fifty_levels_of_nesting_round_trip(ctx):
+    value: object = "leaf"
+    for i in range(50):
+        value = {"k": [value, i]} if i % 2 else [value]
+    assert_same(roundtrip(ctx, value), value)
+
+
+def test_shared_python_reference_is_not_mistaken_for_a_cycle(ctx):
+    shared = [1]
+    assert_same(roundtrip(ctx, [shared, shared, {"a": shared}]), [[1], [1], {"a": [1]}])
+
+
+def test_shared_javascript_reference_is_not_mistaken_for_a_cycle(ctx):
+    assert_same(ctx.evaluate("var s = {a: 1}; [s, s, {b: s}]"), [{"a": 1}, {"a": 1}, {"b": {"a": 1}}])
+
+
+# --------------------------------------------------------------------------------------------------
+# Map and Set
+
+
+def test_javascript_map_becomes_dict(ctx):
+    assert_same(ctx.evaluate("new Map([['a', 1], [2, 'b']])"), {"a": 1, 2: "b"})
+
+
+def test_javascript_map_with_object_key_raises_typeerror(ctx):
+    with pytest.raises(TypeError) as info:
+        ctx.evaluate("new Map([[{}, 1]])")
+    assert "Map key" in str(info.value)
+    assert "result" in str(info.value)
+
+
+def test_javascript_set_becomes_set(ctx):
+    assert_same(ctx.evaluate("new Set([1, 'a', null])"), {1, "a", None})
+
+
+def test_python_set_is_a_javascript_set(ctx):
+    assert ctx.call("isSet", [{1, 2}]) is True
+
+
+def test_python_set_round_trips(ctx):
+    assert_same(roundtrip(ctx, {1, "a", None}), {1, "a", None})
+
+
+def test_frozenset_comes_back_as_set(ctx):
+    assert_same(roundtrip(ctx, frozenset([1, 2])), {1, 2})
+
+
+def test_set_inside_dict_round_trips(ctx):
+    assert_same(roundtrip(ctx, {"s": {1, 2}}), {"s": {1, 2}})
+
+
+def test_javascript_set_with_object_member_raises_clear_typeerror(ctx):
+    """An object member becomes a dict, which Python sets cannot hold: a TypeError says so and where."""
+    with pytest.raises(TypeError) as info:
+        ctx.evaluate("new Set([1, {a: 1}])")
+    message = str(info.value)
+    assert "Set member" in message
+    assert "result" in message
+    assert "unhashable" in message
+
+
+# --------------------------------------------------------------------------------------------------
+# datetime and Date
+
+
+def test_aware_datetime_becomes_date_with_its_epoch_milliseconds(ctx):
+    moment = datetime.datetime(2024, 2, 29, 12, 34, 56, 789000, tzinfo=datetime.timezone(datetime.timedelta(hours=5, minutes=30)))
+    assert ctx.call("getTime", [moment]) == epoch_ms(moment)
+
+
+def test_naive_datetime_is_treated_as_utc(ctx):
+    naive = datetime.datetime(2020, 1, 2, 3, 4, 5, 6000)
+    assert ctx.call("getTime", [naive]) == epoch_ms(naive.replace(tzinfo=UTC))
+
+
+def test_javascript_date_becomes_aware_utc_datetime(ctx):
+    result = ctx.evaluate("new Date(Date.UTC(2020, 0, 2, 3, 4, 5, 678))")
+    assert type(result) is datetime.datetime
+    assert result.tzinfo is UTC
+    assert result == datetime.datetime(2020, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+
+
+def test_javascript_date_before_epoch_becomes_datetime(ctx):
+    assert ctx.evaluate("new Date(-1)") == datetime.datetime(1969, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
+
+
+def test_datetime_round_trip_preserves_milliseconds(ctx):
+    moment = datetime.datetime(2024, 2, 29, 12, 34, 56, 789000, tzinfo=UTC)
+    result = roundtrip(ctx, moment)
+    assert result.tzinfo is UTC
+    assert result == moment
+
+
+def test_datetime_with_other_timezone_round_trips_as_same_instant_in_utc(ctx):
+    moment = datetime.datetime(2024, 6, 1, 8, 0, 0, 250000, tzinfo=datetime.timezone(datetime.timedelta(hours=-7)))
+    result = roundtrip(ctx, moment)
+    assert result.tzinfo is UTC
+    assert result == moment
+    assert result.hour == 15
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [datetime.datetime(1600, 1, 1, 0, 0, 0, 1000, tzinfo=UTC), datetime.datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)],
+    ids=["1600", "9999"],
+)
+def test_far_datetime_becomes_date_with_exact_epoch_milliseconds(ctx, moment):
+    assert ctx.call("getTime", [moment]) == epoch_ms(moment)
+
+
+def test_far_future_javascript_date_keeps_millisecond_precision(ctx):
+    """Date.UTC(9999, 11, 31, 23, 59, 59, 999) is an exact millisecond; it must come back as .999000."""
+    result = ctx.evaluate("new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999))")
+    assert result == datetime.datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
+
+
+def test_far_past_datetime_round_trip_keeps_milliseconds(ctx):
+    moment = datetime.datetime(1600, 1, 1, 0, 0, 0, 1000, tzinfo=UTC)
+    assert roundtrip(ctx, moment) == moment
+
+
+def test_invalid_javascript_date_becomes_none(ctx):
+    assert ctx.evaluate("new Date(NaN)") is None
+
+
+def test_javascript_date_beyond_python_range_raises_valueerror_naming_path(ctx):
+    """JavaScript Dates reach year 275760, Python's stop at 9999: a clear error that says where."""
+    with pytest.raises(ValueError) as info:
+        ctx.evaluate("({when: new Date(8.64e15)})")
+    assert 'result["when"]' in str(info.value)
+
+
+# --------------------------------------------------------------------------------------------------
+# Errors, functions, symbols, promises as values
+
+
+def test_error_value_becomes_dict_of_name_message_stack(ctx):
+    result = ctx.evaluate("new TypeError('x')")
+    assert set(result) == {"name", "message", "stack"}
+    assert result["name"] == "TypeError"
+    assert result["message"] == "x"
+    assert isinstance(result["stack"], str)
+    assert result["stack"].startswith("TypeError: x")
+
+
+def test_function_becomes_none(ctx):
+    assert ctx.evaluate("(function f() {})") is None
+
+
+def test_arrow_function_property_becomes_none(ctx):
+    assert_same(ctx.evaluate("({f: () => 1, g(){}})"), {"f": None, "g": None})
+
+
+def test_symbol_becomes_none(ctx):
+    assert ctx.evaluate("Symbol('s')") is None
+
+
+def test_pending_promise_without_await_becomes_none(ctx):
+    assert ctx.evaluate("new Promise(() => {})", auto_await=False) is None
+
+
+# --------------------------------------------------------------------------------------------------
+# cycles and depth
+
+
+def test_cyclic_javascript_object_raises_valueerror_with_path(ctx):
+    with pytest.raises(ValueError) as info:
+        ctx.evaluate("var o = {}; o.self = o; o")
+    message = str(info.value)
+    assert "result" in message
+    assert "self" in message
+    assert 'result["self"]' in message
+
+
+def test_cyclic_python_list_raises_valueerror_with_path(ctx):
+    looped: list = []
+    looped.append(looped)
+    with pytest.raises(ValueError) as info:
+        ctx.call("id", [looped])
+    assert "args[0]" in str(info.value)
+    assert "cycle" in str(info.value)
+
+
+def test_cyclic_python_dict_raises_valueerror_with_path(ctx):
+    looped: dict = {}
+    looped["me"] = looped
+    with pytest.raises(ValueError) as info:
+        ctx.call("id", [0, looped])
+    assert 'args[1]["me"]' in str(info.value)
+
+
+def test_javascript_structure_nested_5000_deep_raises_valueerror(ctx):
+    with pytest.raises(ValueError) as info:
+        ctx.evaluate("var d = {}; for (var i = 0; i < 5000; i++) d = {c: d}; d")
+    assert "nested more than" in str(info.value)
+
+
+def test_javascript_array_nested_5000_deep_raises_valueerror(ctx):
+    with pytest.raises(ValueError) as info:
+        ctx.evaluate("var a = []; for (var i = 0; i < 5000; i++) a = [a]; a")
+    assert "nested more than" in str(info.value)
+
+
+def test_python_list_nested_5000_deep_raises_valueerror(ctx):
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(ValueError) as info:
+        ctx.call("id", [deep])
+    assert "nested more than" in str(info.value)
+    assert "args[0]" in str(info.value)
+
+
+def test_python_dict_nested_5000_deep_raises_valueerror(ctx):
+    deep: dict = {}
+    for _ in range(5000):
+        deep = {"d": deep}
+    with pytest.raises(ValueError) as info:
+        ctx.call("id", [deep])
+    assert "nested more than" in str(info.value)
+
+
+def test_context_works_after_depth_errors(ctx):
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(ValueError):
+        ctx.call("id", [deep])
+    with pytest.raises(ValueError):
+        ctx.evaluate("var d = {}; for (var i = 0; i < 5000; i++) d = {c: d}; d")
+    assert ctx.call("id", [[1, [2]]]) == [1, [2]]
+
+
+# --------------------------------------------------------------------------------------------------
+# unconvertible Python values
+
+
+def test_object_instance_raises_typeerror_naming_type_and_path(ctx):
+    with pytest.raises(TypeError) as info:
+        ctx.call("id", [1, {"key": object()}])
+    message = str(info.value)
+    assert "object" in message
+    assert 'args[1]["key"]' in message
+
+
+def test_lambda_raises_typeerror_naming_type_and_path(ctx):
+    with pytest.raises(TypeError) as info:
+        ctx.call("id", [[0, 1, lambda: None]])
+    message = str(info.value)
+    assert "function" in message
+    assert "args[0][2]" in message
+
+
+def test_custom_class_instance_raises_typeerror_naming_its_class(ctx):
+    class Widget:
+        pass
+
+    with pytest.raises(TypeError) as info:
+        ctx.call("id", [Widget()])
+    assert "Widget" in str(info.value)
+    assert "args[0]" in str(info.value)
+
+
+def test_context_works_after_unconvertible_argument(ctx):
+    with pytest.raises(TypeError):
+        ctx.call("id", [object()])
+    assert ctx.call("id", ["still fine"]) == "still fine"
+
+
+# --------------------------------------------------------------------------------------------------
+# throwing getters during result conversion
+
+
+THROWING_GETTER = "({get x() { throw new Error('no') }})"
+
+
+def test_throwing_getter_raises_valueerror(ctx):
+    with pytest.raises(ValueError) as info:
+        ctx.evaluate(THROWING_GETTER)
+    assert "result" in str(info.value)
+
+
+def test_throwing_getter_error_names_the_property_path(ctx):
+    """The error names where the unreadable value sits (result["x"]), as every other conversion error does."""
+    with pytest.raises(ValueError) as info:
+        ctx.evaluate("({a: [1, {get x() { throw new Error('no') }}]})")
+    assert 'result["a"][1]["x"]' in str(info.value)
+
+
+def test_context_works_after_throwing_getter(ctx):
+    with pytest.raises(ValueError):
+        ctx.evaluate(THROWING_GETTER)
+    assert ctx.evaluate("1 + 1") == 2
+    assert ctx.call("id", [{"a": [1]}]) == {"a": [1]}
+
+
+def test_throwing_proxy_trap_raises_valueerror_and_context_survives(ctx):
+    with pytest.raises(ValueError) as info:
+        ctx.evaluate("new Proxy({}, {ownKeys() { throw new Error('trap') }})")
+    assert "result" in str(info.value)
+    assert ctx.evaluate("'ok'") == "ok"
+
+
+# --------------------------------------------------------------------------------------------------
+# thrown values
+
+
+def test_thrown_number_is_the_jserror_value(ctx):
+    with pytest.raises(v8ctx.JSError) as info:
+        ctx.evaluate("throw 42")
+    assert_same(info.value.value, 42)
+
+
+def test_thrown_object_is_converted_to_the_jserror_value(ctx):
+    with pytest.raises(v8ctx.JSError) as info:
+        ctx.evaluate("throw {code: 7}")
+    assert_same(info.value.value, {"code": 7})
+
+
+def test_thrown_string_is_the_jserror_value(ctx):
+    with pytest.raises(v8ctx.JSError) as info:
+        ctx.evaluate("throw 'boom'")
+    assert_same(info.value.value, "boom")
+
+
+def test_thrown_error_has_no_value(ctx):
+    with pytest.raises(v8ctx.JSError) as info:
+        ctx.evaluate("throw new RangeError('r')")
+    assert info.value.value is None
+    assert info.value.name == "RangeError"
+    assert info.value.message == "r"
+
+
+# --------------------------------------------------------------------------------------------------
+# property-based round trip
+
+
+def text():
+    return st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
+
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(2**300), max_value=2**300)
+    | st.floats(allow_nan=False)
+    | text()
+    | st.binary(max_size=64)
+)
+
+VALUES = st.recursive(
+    SCALARS,
+    lambda children: st.lists(children, max_size=8)
+    | st.lists(children, max_size=8).map(tuple)
+    | st.dictionaries(text(), children, max_size=8),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(VALUES)
+def test_property_values_round_trip_with_documented_normalizations(value):
+    assert_same(roundtrip(shared_ctx(), value), normalize(value))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([math.nan, 1.0, -0.0, math.inf]), max_size=10))
+def test_property_nan_survives_inside_lists(values):
+    assert_same(roundtrip(shared_ctx(), values), normalize(values))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text())
+def test_property_str_round_trips_through_json_parse_and_stringify(value):
+    import json
+
+    assert json.loads(shared_ctx().call("roundTripJson", [json.dumps(value)])) == value
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.datetimes(timezones=st.just(UTC)).map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000)))
+def test_property_datetime_with_millisecond_precision_round_trips(moment):
+    result = roundtrip(shared_ctx(), moment)
+    assert result.tzinfo is UTC
+    assert result == moment
