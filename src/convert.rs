@@ -83,13 +83,30 @@ impl Path {
     }
 }
 
-fn datetime_types(py: Python<'_>) -> PyResult<&(Py<PyType>, Py<PyAny>)> {
-    static TYPES: PyOnceLock<(Py<PyType>, Py<PyAny>)> = PyOnceLock::new();
+/// `datetime.datetime`, the UTC epoch and one millisecond, for exact Date arithmetic.
+struct DatetimeTypes {
+    datetime: Py<PyType>,
+    utc: Py<PyAny>,
+    epoch: Py<PyAny>,
+    millisecond: Py<PyAny>,
+}
+
+fn datetime_types(py: Python<'_>) -> PyResult<&DatetimeTypes> {
+    static TYPES: PyOnceLock<DatetimeTypes> = PyOnceLock::new();
     TYPES.get_or_try_init(py, || {
         let module = py.import("datetime")?;
-        let datetime = module.getattr("datetime")?.cast_into::<PyType>()?.unbind();
-        let utc = module.getattr("timezone")?.getattr("utc")?.unbind();
-        Ok((datetime, utc))
+        let datetime = module.getattr("datetime")?.cast_into::<PyType>()?;
+        let utc = module.getattr("timezone")?.getattr("utc")?;
+        let epoch = datetime.call1((1970, 1, 1, 0, 0, 0, 0, &utc))?;
+        let millisecond = module
+            .getattr("timedelta")?
+            .call((), Some(&[("milliseconds", 1)].into_py_dict(py)?))?;
+        Ok(DatetimeTypes {
+            datetime: datetime.unbind(),
+            utc: utc.unbind(),
+            epoch: epoch.unbind(),
+            millisecond: millisecond.unbind(),
+        })
     })
 }
 
@@ -185,15 +202,21 @@ impl<'s> PyToJs<'_, 's, '_> {
                 Ok(set.into())
             });
         }
-        let (datetime, utc) = datetime_types(value.py())?;
-        if value.is_instance(datetime.bind(value.py()))? {
+        let py = value.py();
+        let types = datetime_types(py)?;
+        if value.is_instance(types.datetime.bind(py))? {
             let aware = if value.getattr("tzinfo")?.is_none() {
-                value.call_method("replace", (), Some(&[("tzinfo", utc.bind(value.py()))].into_py_dict(value.py())?))?
+                let utc = [("tzinfo", types.utc.bind(py))].into_py_dict(py)?;
+                value.call_method("replace", (), Some(&utc))?
             } else {
                 value.clone()
             };
-            let seconds: f64 = aware.call_method0("timestamp")?.extract()?;
-            return v8::Date::new(scope, (seconds * 1000.0).round())
+            // Whole milliseconds since the epoch, exactly (timestamp() is a float).
+            let millis: f64 = aware
+                .sub(types.epoch.bind(py))?
+                .floor_div(types.millisecond.bind(py))?
+                .extract()?;
+            return v8::Date::new(scope, millis)
                 .map(Into::into)
                 .ok_or_else(|| self.failed("datetime"));
         }
@@ -394,10 +417,14 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
             if !millis.is_finite() {
                 return Ok(py.None().into_bound(py));
             }
-            let (datetime, utc) = datetime_types(py)?;
-            return datetime
-                .bind(py)
-                .call_method1("fromtimestamp", (millis / 1000.0, utc.bind(py)));
+            let types = datetime_types(py)?;
+            let offset = types.millisecond.bind(py).mul(millis as i64)?;
+            return types.epoch.bind(py).add(offset).map_err(|_| {
+                PyValueError::new_err(format!(
+                    "the Date at {} is outside the range of Python's datetime (years 1 to 9999)",
+                    self.path.render()
+                ))
+            });
         }
         if value.is_promise() {
             return Ok(py.None().into_bound(py));
@@ -459,10 +486,12 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
     fn array(&mut self, array: v8::Local<'s, v8::Array>) -> PyResult<Bound<'py, PyAny>> {
         let list = PyList::empty(self.py);
         for i in 0..array.length() {
+            self.path.segments.push(Segment::Index(i as usize));
             let item = array
                 .get_index(self.scope, i)
                 .ok_or_else(|| self.read_failed())?;
-            list.append(self.item(Segment::Index(i as usize), item)?)?;
+            list.append(self.convert(item)?)?;
+            self.path.segments.pop();
         }
         Ok(list.into_any())
     }
@@ -524,8 +553,10 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
         for i in 0..names.length() {
             let key = names.get_index(scope, i).ok_or_else(|| self.read_failed())?;
             let name = key.to_rust_string_lossy(scope);
+            self.path.segments.push(Segment::Key(name.clone()));
             let value = object.get(scope, key).ok_or_else(|| self.read_failed())?;
-            let converted = self.item(Segment::Key(name.clone()), value)?;
+            let converted = self.convert(value)?;
+            self.path.segments.pop();
             dict.set_item(name, converted)?;
         }
         Ok(dict.into_any())
