@@ -7,17 +7,22 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use pyo3::exceptions::PyRuntimeError;
+use parking_lot::Mutex;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors;
 use crate::execute::{self, Names};
+use crate::limits;
 use crate::owner::{self, OwnerThread};
-use crate::runtime::{without_gil, Runtime};
+use crate::runtime::{self, without_gil, Runtime};
 use crate::script::Script;
 
+/// The smallest heap limit a Context accepts: V8 and the bootstrap need a few megabytes.
+const MIN_HEAP_MB: usize = 16;
 
 /// A JavaScript global scope in its own V8 isolate, owned by the thread that creates it.
 #[pyclass(module = "v8ctx", frozen)]
@@ -25,75 +30,123 @@ pub struct Context {
     key: u64,
     owner: Arc<OwnerThread>,
     closed: AtomicBool,
+    /// Why the Context was closed, when it was not the user's `close()`.
+    closed_because: Mutex<Option<String>>,
+    default_timeout: Option<Duration>,
+    max_heap_mb: Option<usize>,
 }
-
 
 #[pymethods]
 impl Context {
     #[new]
-    fn new(py: Python<'_>) -> PyResult<Self> {
+    #[pyo3(signature = (*, timeout = None, max_heap_mb = None, console = None, random_seed = None))]
+    fn new(
+        py: Python<'_>,
+        timeout: Option<f64>,
+        max_heap_mb: Option<usize>,
+        console: Option<Py<PyAny>>,
+        random_seed: Option<u64>,
+    ) -> PyResult<Self> {
         if owner::forked() {
             return Err(fork_error());
         }
+        let default_timeout = seconds(timeout)?;
+        if let Some(mb) = max_heap_mb.filter(|mb| *mb < MIN_HEAP_MB) {
+            return Err(PyValueError::new_err(format!(
+                "max_heap_mb must be at least {MIN_HEAP_MB}, not {mb}"
+            )));
+        }
+        if let Some(console) = &console {
+            if !console.bind(py).is_callable() {
+                return Err(PyTypeError::new_err(
+                    "console must be a callable taking (level, message), or None for the \
+                     'v8ctx.console' logger",
+                ));
+            }
+        }
         owner::watch_for_fork();
+        limits::watch_sigint();
         owner::dispose_released();
-        let runtime = without_gil(py, || Runtime::new(None)).map_err(PyRuntimeError::new_err)?;
+        let options = runtime::Options {
+            max_heap_mb,
+            // A JavaScript number holds 53 bits; the generator mixes them all.
+            random_seed: random_seed.map(|seed| (seed % (1 << 53)) as f64),
+            console,
+        };
+        let runtime = without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;
         let (key, owner) = owner::adopt(py, runtime, thread_name(py))?;
         Ok(Context {
             key,
             owner,
             closed: AtomicBool::new(false),
+            closed_because: Mutex::new(None),
+            default_timeout,
+            max_heap_mb,
         })
     }
 
     /// Runs `code` as a classic script in the global scope; identical source runs once.
-    fn compile(&self, py: Python<'_>, code: &str) -> PyResult<()> {
-        self.with_runtime(py, |runtime| {
+    #[pyo3(signature = (code, *, timeout = None))]
+    fn compile(&self, py: Python<'_>, code: &str, timeout: Option<f64>) -> PyResult<()> {
+        self.run(py, timeout, |runtime, deadline| {
             if !runtime.remember_source(code) {
                 return Ok(());
             }
-            execute::run_script(py, runtime, code, false, false).map(drop).inspect_err(|_| {
-                runtime.forget_source(code);
-            })
+            execute::run_script(py, runtime, code, false, false, deadline)
+                .map(drop)
+                .inspect_err(|_| runtime.forget_source(code))
         })
     }
 
     /// Calls the global function `name` (dotted names reach into objects) with `args`.
-    #[pyo3(signature = (name, args = None, *, auto_await = true))]
+    #[pyo3(signature = (name, args = None, *, auto_await = true, timeout = None))]
     fn call(
         &self,
         py: Python<'_>,
         name: &str,
         args: Option<&Bound<'_, PyAny>>,
         auto_await: bool,
+        timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
         let args = execute::positional(args)?;
-        self.with_runtime(py, |runtime| {
-            execute::call_function(py, runtime, |_| Names::Global, name, &args, auto_await)
+        self.run(py, timeout, |runtime, deadline| {
+            execute::call_function(py, runtime, |_| Names::Global, name, &args, auto_await, deadline)
         })
     }
 
     /// Runs `code` as a script and returns its completion value.
-    #[pyo3(signature = (code, *, auto_await = true))]
-    fn evaluate(&self, py: Python<'_>, code: &str, auto_await: bool) -> PyResult<Py<PyAny>> {
-        self.with_runtime(py, |runtime| execute::run_script(py, runtime, code, auto_await, true))
+    #[pyo3(signature = (code, *, auto_await = true, timeout = None))]
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        code: &str,
+        auto_await: bool,
+        timeout: Option<f64>,
+    ) -> PyResult<Py<PyAny>> {
+        self.run(py, timeout, |runtime, deadline| {
+            execute::run_script(py, runtime, code, auto_await, true, deadline)
+        })
     }
 
     /// never_jscore's `eval`: runs `code`, returning its value only if `return_value`.
-    #[pyo3(signature = (code, return_value = false, auto_await = true))]
+    #[pyo3(signature = (code, return_value = false, auto_await = true, *, timeout = None))]
     fn eval(
         &self,
         py: Python<'_>,
         code: &str,
         return_value: bool,
         auto_await: bool,
+        timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
-        self.with_runtime(py, |runtime| execute::run_script(py, runtime, code, auto_await, return_value))
+        self.run(py, timeout, |runtime, deadline| {
+            execute::run_script(py, runtime, code, auto_await, return_value, deadline)
+        })
     }
 
     /// Runs `code` with private top-level declarations; returns the Script that reaches them.
-    fn load(slf: &Bound<'_, Self>, code: &str) -> PyResult<Script> {
-        Script::load(slf.py(), slf, code)
+    #[pyo3(signature = (code, *, timeout = None))]
+    fn load(slf: &Bound<'_, Self>, code: &str, timeout: Option<f64>) -> PyResult<Script> {
+        Script::load(slf.py(), slf, code, timeout)
     }
 
     /// A full, compacting garbage collection.
@@ -160,7 +213,11 @@ impl Context {
             return Err(fork_error());
         }
         if self.closed.load(Ordering::Acquire) {
-            return Err(errors::context_closed(py, "this Context is closed".to_string()));
+            let reason = self.closed_because.lock().clone();
+            return Err(errors::context_closed(
+                py,
+                reason.unwrap_or_else(|| "this Context is closed".to_string()),
+            ));
         }
         if !self.owner.is_alive() {
             return Err(errors::context_closed(
@@ -189,7 +246,35 @@ impl Context {
             .ok_or_else(|| errors::context_closed(py, "this Context is closed".to_string()))
     }
 
-    pub(crate) fn with_runtime<R>(
+    /// Runs a JavaScript operation under the limits (`timeout` in seconds, else the Context's).
+    /// A run that used up the heap closes the Context: its heap limit stays raised.
+    pub(crate) fn run<R>(
+        &self,
+        py: Python<'_>,
+        timeout: Option<f64>,
+        operation: impl FnOnce(&mut Runtime, Option<Instant>) -> PyResult<R>,
+    ) -> PyResult<R> {
+        let timeout = seconds(timeout)?.or(self.default_timeout);
+        let mut exhausted = false;
+        let result = self.with_runtime(py, |runtime| {
+            let result = execute::limited(py, runtime, timeout, operation);
+            exhausted = runtime.stops().heap_exhausted();
+            result
+        });
+        if exhausted {
+            let limit = self
+                .max_heap_mb
+                .map_or("V8's default heap limit".to_string(), |mb| format!("max_heap_mb={mb}"));
+            *self.closed_because.lock() = Some(format!(
+                "this Context was closed because its JavaScript used up its heap ({limit}); \
+                 create a new Context"
+            ));
+            self.close();
+        }
+        result
+    }
+
+    fn with_runtime<R>(
         &self,
         py: Python<'_>,
         operation: impl FnOnce(&mut Runtime) -> PyResult<R>,
@@ -212,6 +297,17 @@ fn thread_name(py: Python<'_>) -> String {
         .and_then(|thread| thread.getattr("name"))
         .and_then(|name| name.extract())
         .unwrap_or_else(|_| "<unknown>".to_string())
+}
+
+/// A timeout in seconds as a Duration; it must be positive and finite.
+fn seconds(timeout: Option<f64>) -> PyResult<Option<Duration>> {
+    match timeout {
+        None => Ok(None),
+        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(Duration::from_secs_f64(t))),
+        Some(t) => Err(PyValueError::new_err(format!(
+            "timeout must be a positive number of seconds, not {t}"
+        ))),
+    }
 }
 
 fn fork_error() -> PyErr {

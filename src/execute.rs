@@ -5,8 +5,11 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
+use std::time::{Duration, Instant};
+
 use crate::convert::{self, Path};
-use crate::errors;
+use crate::errors::{self, JsErrorKind};
+use crate::limits::{Armed, Stop};
 use crate::runtime::{without_gil, Runtime, SettleError};
 
 /// The name scripts run by `compile`, `evaluate` and `eval` carry in stack traces.
@@ -26,6 +29,7 @@ pub fn run_script(
     code: &str,
     auto_await: bool,
     want_value: bool,
+    deadline: Option<Instant>,
 ) -> PyResult<Py<PyAny>> {
     let completion = runtime.with_scope(|scope| {
         v8::tc_scope!(let scope, scope);
@@ -43,7 +47,51 @@ pub fn run_script(
         });
         complete(py, scope, result, auto_await, want_value)
     })?;
-    settle(py, runtime, completion)
+    settle(py, runtime, completion, deadline)
+}
+
+/// Runs `operation` under the limits: `timeout`, the heap limit and Ctrl-C. A run they stopped
+/// raises JSTimeoutError, JSMemoryError or (after Python's signal handlers ran) KeyboardInterrupt.
+pub fn limited<R>(
+    py: Python<'_>,
+    runtime: &mut Runtime,
+    timeout: Option<Duration>,
+    operation: impl FnOnce(&mut Runtime, Option<Instant>) -> PyResult<R>,
+) -> PyResult<R> {
+    let armed = Armed::new(runtime.stops(), timeout);
+    let result = operation(runtime, armed.deadline());
+    let stop = armed.finish(runtime.isolate());
+    match (stop, result) {
+        (None, result) => result,
+        (Some(Stop::HeapExhausted), _) => Err(errors::js_error(
+            py,
+            JsErrorKind::Memory,
+            "OutOfMemoryError",
+            "JavaScript used up its heap and was terminated; the Context is closed",
+            "OutOfMemoryError: JavaScript used up its heap and was terminated; the Context is closed",
+            None,
+        )),
+        // It finished anyway, just as the limit struck: keep the result.
+        (Some(_), Ok(value)) => Ok(value),
+        (Some(Stop::Timeout), Err(_)) => {
+            let message = format!(
+                "JavaScript ran past its timeout of {} s and was terminated",
+                timeout.map_or(0.0, |t| t.as_secs_f64())
+            );
+            Err(errors::js_error(
+                py,
+                JsErrorKind::Timeout,
+                "TimeoutError",
+                &message,
+                &format!("TimeoutError: {message}"),
+                None,
+            ))
+        }
+        (Some(Stop::Interrupt), Err(_)) => {
+            py.check_signals()?;
+            Err(errors::js_error_new(py, "Error", "JavaScript was interrupted by SIGINT"))
+        }
+    }
 }
 
 /// Converts what JavaScript returned, or the exception it threw; leaves a pending Promise to
@@ -100,13 +148,21 @@ fn settled<'s>(
 }
 
 /// Finishes an operation: runs the event loop until a pending Promise settles.
-pub fn settle(py: Python<'_>, runtime: &mut Runtime, completion: Completion) -> PyResult<Py<PyAny>> {
+pub fn settle(
+    py: Python<'_>,
+    runtime: &mut Runtime,
+    completion: Completion,
+    deadline: Option<Instant>,
+) -> PyResult<Py<PyAny>> {
     let promise = match completion {
         Completion::Value(value) => return Ok(value),
         Completion::Pending(promise) => promise,
     };
-    match without_gil(py, || runtime.settle(&promise)) {
+    match without_gil(py, || runtime.settle(&promise, deadline)) {
         Ok(()) => {}
+        Err(SettleError::Stopped) => {
+            return Err(errors::js_error_new(py, "Error", "waiting for the Promise was stopped"))
+        }
         Err(SettleError::NeverSettles) => {
             return Err(errors::js_error_new(
                 py,
@@ -142,6 +198,7 @@ pub fn call_function(
     name: &str,
     args: &[Bound<'_, PyAny>],
     auto_await: bool,
+    deadline: Option<Instant>,
 ) -> PyResult<Py<PyAny>> {
     let completion = runtime.with_scope(|scope| {
         v8::tc_scope!(let scope, scope);
@@ -159,7 +216,7 @@ pub fn call_function(
         });
         complete(py, scope, result, auto_await, true)
     })?;
-    settle(py, runtime, completion)
+    settle(py, runtime, completion, deadline)
 }
 
 /// Finds the function `name` ("f" or "a.b.f") and the `this` to call it with.

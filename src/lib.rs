@@ -5,6 +5,8 @@ mod context;
 mod convert;
 mod errors;
 mod execute;
+mod host;
+mod limits;
 mod owner;
 mod runtime;
 mod script;

@@ -18,14 +18,17 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::rc::Rc;
 use std::task::Poll;
 
 use deno_core::{v8, JsRuntime, PollEventLoopOptions, RuntimeOptions};
-use pyo3::Python;
+use pyo3::prelude::*;
+
+use crate::host::{self, ConsoleSink};
+use crate::limits::Stops;
 
 /// JavaScript run once in every new runtime, before any user code.
 const BOOTSTRAP_JS: &str = include_str!("js/bootstrap.js");
@@ -51,6 +54,7 @@ pub struct Runtime {
     scripts: HashMap<u64, v8::Global<v8::Function>>,
     next_script: u64,
     released_scripts: Arc<ReleasedScripts>,
+    stops: Arc<Stops>,
     event_loop: Rc<tokio::runtime::Runtime>,
 }
 
@@ -69,10 +73,19 @@ impl ReleasedScripts {
     }
 }
 
+/// How a new runtime is set up (the Context's constructor options).
+pub struct Options {
+    pub max_heap_mb: Option<usize>,
+    pub random_seed: Option<f64>,
+    pub console: Option<Py<PyAny>>,
+}
+
 /// Why waiting for a Promise ended without it settling.
 pub enum SettleError {
     /// The event loop has nothing left that could settle it.
     NeverSettles,
+    /// The deadline passed, or the run was stopped (`limits`).
+    Stopped,
     /// JavaScript run by the event loop (a timer callback, say) threw.
     EventLoop(deno_core::error::CoreError),
 }
@@ -99,17 +112,28 @@ impl Drop for Entered {
 
 impl Runtime {
     /// A fresh isolate with the bootstrap run; no isolate is left entered.
-    pub fn new(create_params: Option<v8::CreateParams>) -> Result<Self, String> {
+    pub fn new(options: Options) -> Result<Self, String> {
         let event_loop = EVENT_LOOP.with(Rc::clone);
         // deno_core hands V8's delayed tasks to the tokio runtime current at creation, and aborts
         // the process if there is none.
         let _tokio = event_loop.enter();
+        let create_params = options
+            .max_heap_mb
+            .map(|mb| v8::CreateParams::default().heap_limits(0, mb * 1024 * 1024));
         let mut js = JsRuntime::try_new(RuntimeOptions {
             create_params,
+            extensions: vec![host::v8ctx_host::init()],
             ..Default::default()
         })
         .map_err(|e| format!("could not create the V8 runtime: {e}"))?;
         let context = js.main_context();
+        let stops = Stops::new(js.v8_isolate().thread_safe_handle());
+        let heap_stops = Arc::clone(&stops);
+        // Always armed, also without max_heap_mb: V8 aborts the process when it runs out of heap.
+        js.add_near_heap_limit_callback(move |current, _initial| {
+            heap_stops.heap_limit_reached(current)
+        });
+        js.op_state().borrow_mut().put(ConsoleSink(options.console));
         // SAFETY: `JsRuntime::try_new` created and entered this isolate on this thread; leave it
         // (invariant 1).
         unsafe { js.v8_isolate().exit() };
@@ -120,16 +144,33 @@ impl Runtime {
             scripts: HashMap::new(),
             next_script: 0,
             released_scripts: Arc::default(),
+            stops,
             event_loop,
         };
         runtime
             .with_scope(|scope| {
                 let source = v8::String::new(scope, BOOTSTRAP_JS)?;
                 let script = v8::Script::compile(scope, source, None)?;
-                script.run(scope).map(|_| ())
+                let setup = v8::Local::<v8::Function>::try_from(script.run(scope)?).ok()?;
+                let seed: v8::Local<v8::Value> = match options.random_seed {
+                    Some(seed) => v8::Number::new(scope, seed).into(),
+                    None => v8::null(scope).into(),
+                };
+                let undefined = v8::undefined(scope).into();
+                setup.call(scope, undefined, &[seed]).map(|_| ())
             })
             .ok_or_else(|| "the v8ctx bootstrap script failed".to_string())?;
         Ok(runtime)
+    }
+
+    /// The flags that tell why JavaScript on this isolate was stopped.
+    pub fn stops(&self) -> &Arc<Stops> {
+        &self.stops
+    }
+
+    /// The isolate, for `limits::Armed::finish`.
+    pub fn isolate(&mut self) -> &v8::Isolate {
+        self.js.v8_isolate()
     }
 
     /// Runs `f` inside this isolate with a handle scope and the main context entered.
@@ -139,6 +180,9 @@ impl Runtime {
                 self.scripts.remove(&key);
             }
         }
+        // deno_core's timer ops find the tokio runtime through the thread's current context, and
+        // abort the process when there is none.
+        let _tokio = self.event_loop.enter();
         let isolate: &mut v8::Isolate = self.js.v8_isolate();
         let _entered = Entered::new(isolate);
         v8::scope!(scope, isolate);
@@ -169,29 +213,46 @@ impl Runtime {
         self.compiled_sources.remove(&source_key(source));
     }
 
-    /// Runs the event loop (timers, microtasks, V8's foreground tasks) until `promise` settles.
-    pub fn settle(&mut self, promise: &v8::Global<v8::Promise>) -> Result<(), SettleError> {
+    /// Runs the event loop (timers, microtasks, V8's foreground tasks) until `promise` settles,
+    /// `deadline` passes, or the run is interrupted.
+    pub fn settle(
+        &mut self,
+        promise: &v8::Global<v8::Promise>,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<(), SettleError> {
         let event_loop = Rc::clone(&self.event_loop);
+        let stops = Arc::clone(&self.stops);
         let isolate: &mut v8::Isolate = self.js.v8_isolate();
         let _entered = Entered::new(isolate);
         let js = &mut *self.js;
         let context = &self.context;
-        event_loop.block_on(poll_fn(|cx| {
-            let tick = js.poll_event_loop(cx, PollEventLoopOptions::default());
-            let pending = {
-                let isolate: &mut v8::Isolate = js.v8_isolate();
-                v8::scope!(scope, isolate);
-                let local = v8::Local::new(scope, context);
-                let scope = &mut v8::ContextScope::new(scope, local);
-                v8::Local::new(scope, promise).state() == v8::PromiseState::Pending
-            };
-            match (pending, tick) {
-                (false, _) => Poll::Ready(Ok(())),
-                (true, Poll::Pending) => Poll::Pending,
-                (true, Poll::Ready(Ok(()))) => Poll::Ready(Err(SettleError::NeverSettles)),
-                (true, Poll::Ready(Err(e))) => Poll::Ready(Err(SettleError::EventLoop(e))),
-            }
-        }))
+        event_loop.block_on(async {
+            let far = std::time::Instant::now() + std::time::Duration::from_secs(86_400 * 365);
+            let mut deadline = std::pin::pin!(tokio::time::sleep_until(deadline.unwrap_or(far).into()));
+            // Ctrl-C cannot wake the loop, so it looks for an interrupt this often.
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(50));
+            poll_fn(|cx| {
+                if deadline.as_mut().poll(cx).is_ready() || stops.interrupted() {
+                    return Poll::Ready(Err(SettleError::Stopped));
+                }
+                while tick.poll_tick(cx).is_ready() {}
+                let turn = js.poll_event_loop(cx, PollEventLoopOptions::default());
+                let pending = {
+                    let isolate: &mut v8::Isolate = js.v8_isolate();
+                    v8::scope!(scope, isolate);
+                    let local = v8::Local::new(scope, context);
+                    let scope = &mut v8::ContextScope::new(scope, local);
+                    v8::Local::new(scope, promise).state() == v8::PromiseState::Pending
+                };
+                match (pending, turn) {
+                    (false, _) => Poll::Ready(Ok(())),
+                    (true, Poll::Pending) => Poll::Pending,
+                    (true, Poll::Ready(Ok(()))) => Poll::Ready(Err(SettleError::NeverSettles)),
+                    (true, Poll::Ready(Err(e))) => Poll::Ready(Err(SettleError::EventLoop(e))),
+                }
+            })
+            .await
+        })
     }
 
     /// A full, compacting garbage collection.
@@ -224,6 +285,7 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
+        let _tokio = self.event_loop.enter();
         let isolate: &mut v8::Isolate = self.js.v8_isolate();
         // SAFETY: invariant 3. The isolate is alive and not entered by us; after this enter it is
         // current, which is what `OwnedIsolate::drop` asserts before it exits and disposes it.

@@ -31,8 +31,13 @@ pub struct Script {
 
 impl Script {
     /// Runs `code` in `context` and returns the Script that reaches its declarations.
-    pub fn load(py: Python<'_>, context: &Bound<'_, Context>, code: &str) -> PyResult<Script> {
-        let (key, released) = context.get().with_runtime(py, |runtime| {
+    pub fn load(
+        py: Python<'_>,
+        context: &Bound<'_, Context>,
+        code: &str,
+        timeout: Option<f64>,
+    ) -> PyResult<Script> {
+        let (key, released) = context.get().run(py, timeout, |runtime, _deadline| {
             let evaluator = runtime.with_scope(|scope| {
                 v8::tc_scope!(let scope, scope);
                 let body = v8::String::new(scope, &format!("{code}{EVALUATOR}"))
@@ -82,16 +87,17 @@ impl Script {
 #[pymethods]
 impl Script {
     /// Calls the function `name` from this script's scope (or the globals behind it).
-    #[pyo3(signature = (name, args = None, *, auto_await = true))]
+    #[pyo3(signature = (name, args = None, *, auto_await = true, timeout = None))]
     fn call(
         &self,
         py: Python<'_>,
         name: &str,
         args: Option<&Bound<'_, PyAny>>,
         auto_await: bool,
+        timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
         let args = execute::positional(args)?;
-        self.context.get().with_runtime(py, |runtime| {
+        self.context.get().run(py, timeout, |runtime, deadline| {
             let evaluator = self.evaluator(py, runtime)?;
             execute::call_function(
                 py,
@@ -100,14 +106,21 @@ impl Script {
                 name,
                 &args,
                 auto_await,
+                deadline,
             )
         })
     }
 
     /// Evaluates `expression` in this script's scope and returns its value.
-    #[pyo3(signature = (expression, *, auto_await = true))]
-    fn evaluate(&self, py: Python<'_>, expression: &str, auto_await: bool) -> PyResult<Py<PyAny>> {
-        self.context.get().with_runtime(py, |runtime| {
+    #[pyo3(signature = (expression, *, auto_await = true, timeout = None))]
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        expression: &str,
+        auto_await: bool,
+        timeout: Option<f64>,
+    ) -> PyResult<Py<PyAny>> {
+        self.context.get().run(py, timeout, |runtime, deadline| {
             let evaluator = self.evaluator(py, runtime)?;
             let completion = runtime.with_scope(|scope| {
                 v8::tc_scope!(let scope, scope);
@@ -122,7 +135,7 @@ impl Script {
                 });
                 execute::complete(py, scope, result, auto_await, true)
             })?;
-            execute::settle(py, runtime, completion)
+            execute::settle(py, runtime, completion, deadline)
         })
     }
 

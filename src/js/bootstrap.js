@@ -1,9 +1,245 @@
-// Runs once in every new runtime, before any user code.
-((core) => {
+// Runs once in every new runtime, before any user code. Its completion value is a function that
+// runtime.rs calls with the Context's options: (randomSeed: number | null).
+//
+// It gives scripts the host APIs that code lifted from web pages expects (console, timers,
+// atob/btoa, TextEncoder/TextDecoder, crypto) and hides deno_core's internals.
+((core) => (randomSeed) => {
+  "use strict";
+  const { ops } = core;
+  const define = (name, value) =>
+    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+
   // A rejected Promise nobody handles must not fail the next, unrelated call (deno_core's default
-  // treats it as a fatal error); browsers only report it.
-  core.setUnhandledPromiseRejectionHandler(() => true);
+  // treats it as fatal); browsers report it on the console.
+  core.setUnhandledPromiseRejectionHandler((_promise, reason) => {
+    ops.op_v8ctx_console(3, "Uncaught (in promise) " + inspect(reason, 0, []));
+    return true;
+  });
+
+  // ---- Randomness ------------------------------------------------------------------------------
+  // With a seed, Math.random and crypto draw from one deterministic generator (sfc32 seeded
+  // through splitmix32), so two Contexts with the same seed produce the same sequence.
+  let randomBytes = (view) => ops.op_v8ctx_random_fill(view);
+  if (randomSeed !== null) {
+    let seed = randomSeed >>> 0, high = Math.floor(randomSeed / 4294967296) >>> 0;
+    const splitmix = () => {
+      seed = (seed + 0x9e3779b9) | 0;
+      let z = seed ^ high;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    let a = splitmix(), b = splitmix(), c = splitmix(), d = splitmix();
+    const next32 = () => {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      return t >>> 0;
+    };
+    for (let i = 0; i < 12; i++) next32();
+    Math.random = function random() {
+      return (next32() * 2097152 + (next32() >>> 11)) / 9007199254740992;
+    };
+    randomBytes = (view) => {
+      for (let i = 0; i < view.length; i++) view[i] = next32() & 0xff;
+    };
+  }
+  const crypto = {
+    getRandomValues(array) {
+      if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array || array instanceof DataView) {
+        throw new TypeError("crypto.getRandomValues: argument must be an integer TypedArray");
+      }
+      if (array.byteLength > 65536) {
+        throw new RangeError("crypto.getRandomValues: at most 65536 bytes at a time");
+      }
+      randomBytes(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+      return array;
+    },
+    randomUUID() {
+      const b = crypto.getRandomValues(new Uint8Array(16));
+      b[6] = (b[6] & 0x0f) | 0x40;
+      b[8] = (b[8] & 0x3f) | 0x80;
+      const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    },
+  };
+  define("crypto", crypto);
+
+  // ---- Timers ----------------------------------------------------------------------------------
+  const timers = new Map();
+  let nextTimerId = 1;
+  const schedule = (callback, delay, args, repeat) => {
+    const id = nextTimerId++;
+    const run = typeof callback === "function" ? callback : () => (0, eval)(String(callback));
+    const timer = core.createTimer(() => {
+      if (!repeat) timers.delete(id);
+      run(...args);
+    }, delay, undefined, repeat, true);
+    timers.set(id, timer);
+    return id;
+  };
+  const cancel = (id) => {
+    const timer = timers.get(id);
+    if (timer !== undefined) {
+      timers.delete(id);
+      core.cancelTimer(timer);
+    }
+  };
+  define("setTimeout", function setTimeout(callback, delay = 0, ...args) { return schedule(callback, delay, args, false); });
+  define("setInterval", function setInterval(callback, delay = 0, ...args) { return schedule(callback, delay, args, true); });
+  define("clearTimeout", function clearTimeout(id) { cancel(id); });
+  define("clearInterval", function clearInterval(id) { cancel(id); });
+
+  // ---- Text and base64 -------------------------------------------------------------------------
+  class TextEncoder {
+    get encoding() { return "utf-8"; }
+    encode(input = "") { return core.encode(String(input)); }
+    encodeInto(input, dest) {
+      const bytes = core.encode(String(input));
+      const written = Math.min(bytes.length, dest.length);
+      dest.set(bytes.subarray(0, written));
+      return { read: String(input).length, written };
+    }
+  }
+  class TextDecoder {
+    constructor(label = "utf-8") {
+      const name = String(label).toLowerCase();
+      if (name !== "utf-8" && name !== "utf8") throw new RangeError(`TextDecoder: unsupported encoding ${label}`);
+    }
+    get encoding() { return "utf-8"; }
+    decode(input = new Uint8Array()) {
+      const view = ArrayBuffer.isView(input)
+        ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
+        : new Uint8Array(input);
+      return core.decode(view);
+    }
+  }
+  define("TextEncoder", TextEncoder);
+  define("TextDecoder", TextDecoder);
+
+  const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const invalidCharacter = (what) => {
+    const error = new Error(what);
+    error.name = "InvalidCharacterError";
+    return error;
+  };
+  define("btoa", function btoa(data) {
+    const s = String(data);
+    let out = "";
+    for (let i = 0; i < s.length; i += 3) {
+      const c0 = s.charCodeAt(i), c1 = s.charCodeAt(i + 1), c2 = s.charCodeAt(i + 2);
+      if (c0 > 255 || c1 > 255 || c2 > 255) throw invalidCharacter("btoa: the string has characters outside Latin-1");
+      const n = (c0 << 16) | ((c1 || 0) << 8) | (c2 || 0);
+      out += B64[n >> 18] + B64[(n >> 12) & 63] +
+        (i + 1 < s.length ? B64[(n >> 6) & 63] : "=") + (i + 2 < s.length ? B64[n & 63] : "=");
+    }
+    return out;
+  });
+  define("atob", function atob(data) {
+    let s = String(data).replace(/[\t\n\f\r ]/g, "");
+    if (s.length % 4 === 0) s = s.replace(/==?$/, "");
+    if (s.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(s)) throw invalidCharacter("atob: the string is not valid base64");
+    let out = "";
+    for (let i = 0; i < s.length; i += 4) {
+      const n = (B64.indexOf(s[i]) << 18) | (B64.indexOf(s[i + 1]) << 12) |
+        ((B64.indexOf(s[i + 2]) & 63) << 6) | (B64.indexOf(s[i + 3]) & 63);
+      out += String.fromCharCode(n >> 16);
+      if (i + 2 < s.length) out += String.fromCharCode((n >> 8) & 255);
+      if (i + 3 < s.length) out += String.fromCharCode(n & 255);
+    }
+    return out;
+  });
+
+  // ---- Console ---------------------------------------------------------------------------------
+  // Arguments are shown the way a browser console shows them: objects inspected, not "[object Object]".
+  function inspect(value, depth, seen) {
+    switch (typeof value) {
+      case "string": return depth === 0 ? value : JSON.stringify(value);
+      case "bigint": return `${value}n`;
+      case "symbol": return value.toString();
+      case "function": {
+        const kind = /^class\b/.test(Function.prototype.toString.call(value)) ? "class" : "Function";
+        return value.name ? `[${kind}: ${value.name}]` : `[${kind} (anonymous)]`;
+      }
+      case "object": break;
+      default: return String(value);
+    }
+    if (value === null) return "null";
+    if (seen.includes(value)) return "[Circular]";
+    if (value instanceof Error) return value.stack || `${value.name}: ${value.message}`;
+    if (value instanceof Date) return isNaN(value) ? "Invalid Date" : value.toISOString();
+    if (value instanceof RegExp) return String(value);
+    if (depth > 2) return Array.isArray(value) ? "[Array]" : "[Object]";
+    const inner = (v) => inspect(v, depth + 1, [...seen, value]);
+    if (Array.isArray(value)) {
+      const items = value.slice(0, 100).map(inner);
+      if (value.length > 100) items.push(`... ${value.length - 100} more items`);
+      return items.length ? `[ ${items.join(", ")} ]` : "[]";
+    }
+    if (value instanceof Map) {
+      return `Map(${value.size}) { ${[...value].map(([k, v]) => `${inner(k)} => ${inner(v)}`).join(", ")} }`;
+    }
+    if (value instanceof Set) return `Set(${value.size}) { ${[...value].map(inner).join(", ")} }`;
+    if (ArrayBuffer.isView(value)) {
+      return `${value.constructor.name}(${value.length}) [ ${Array.prototype.slice.call(value, 0, 100).join(", ")} ]`;
+    }
+    const entries = Object.keys(value).map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inner(value[k])}`);
+    const name = value.constructor && value.constructor !== Object ? `${value.constructor.name} ` : "";
+    return entries.length ? `${name}{ ${entries.join(", ")} }` : `${name}{}`;
+  }
+  function format(args) {
+    const parts = [];
+    let rest = args;
+    if (typeof args[0] === "string" && args[0].includes("%")) {
+      let i = 1;
+      parts.push(args[0].replace(/%[sdifoOjc%]/g, (spec) => {
+        if (spec === "%%") return "%";
+        if (i >= args.length) return spec;
+        const arg = args[i++];
+        switch (spec) {
+          case "%s": return typeof arg === "string" ? arg : inspect(arg, 1, []);
+          case "%d": case "%i": return String(parseInt(arg, 10));
+          case "%f": return String(parseFloat(arg));
+          case "%c": return "";
+          default: return inspect(arg, 1, []);
+        }
+      }));
+      rest = args.slice(i);
+    } else if (args.length) {
+      parts.push(inspect(args[0], 0, []));
+      rest = args.slice(1);
+    }
+    for (const arg of rest) parts.push(inspect(arg, 0, []));
+    return parts.join(" ");
+  }
+  let indent = "";
+  const emit = (level, args) => ops.op_v8ctx_console(level, indent + format(args));
+  const counts = new Map(), times = new Map();
+  const console = {
+    log: (...args) => emit(0, args),
+    info: (...args) => emit(1, args),
+    warn: (...args) => emit(2, args),
+    error: (...args) => emit(3, args),
+    debug: (...args) => emit(4, args),
+    trace: (...args) => emit(4, [...args, new Error("Trace").stack.split("\n").slice(2).join("\n")]),
+    dir: (value) => emit(0, [value]),
+    table: (value) => emit(0, [value]),
+    assert: (condition, ...args) => { if (!condition) emit(3, ["Assertion failed:", ...args]); },
+    count: (label = "default") => { counts.set(label, (counts.get(label) || 0) + 1); emit(0, [`${label}: ${counts.get(label)}`]); },
+    countReset: (label = "default") => { counts.delete(label); },
+    time: (label = "default") => { times.set(label, Date.now()); },
+    timeLog: (label = "default", ...args) => emit(0, [`${label}: ${Date.now() - times.get(label)}ms`, ...args]),
+    timeEnd: (label = "default") => { emit(0, [`${label}: ${Date.now() - times.get(label)}ms`]); times.delete(label); },
+    group: (...args) => { if (args.length) emit(0, args); indent += "  "; },
+    groupEnd: () => { indent = indent.slice(2); },
+  };
+  console.groupCollapsed = console.group;
+  define("console", console);
+
   // Third-party code probes for Deno and Node to pick a code path; look like a plain engine.
   delete globalThis.Deno;
   delete globalThis.__bootstrap;
-})(Deno.core);
+})(Deno.core)

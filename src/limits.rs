@@ -1,0 +1,268 @@
+//! Stopping JavaScript from outside: timeouts, the heap limit, and Ctrl-C.
+//!
+//! All three end the same way: something calls `TerminateExecution` on the isolate (thread-safe),
+//! V8 unwinds the running script, and the operation that ran it maps the termination to the right
+//! Python exception (`Limits::finish`) and cancels the termination so the isolate stays usable.
+//!
+//! - Timeouts: one watchdog thread for the whole process keeps the deadlines of the operations in
+//!   flight and terminates an isolate whose deadline passes.
+//! - Memory: V8 calls a near-heap-limit callback before it would abort the process for lack of
+//!   heap; it terminates the script and grants headroom to unwind. The Context is then closed,
+//!   because its heap limit stays raised (V8 offers no way back).
+//! - Ctrl-C: while JavaScript runs the GIL is released and Python's own SIGINT handling cannot
+//!   run. A chained SIGINT handler wakes a small thread that terminates the isolate running on the
+//!   main thread; the operation then lets Python run its signal handlers (`KeyboardInterrupt`).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Once};
+use std::time::{Duration, Instant};
+
+use deno_core::v8;
+use parking_lot::{Condvar, Mutex};
+
+/// Why the running JavaScript was terminated, if it was.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Stop {
+    Timeout,
+    HeapExhausted,
+    Interrupt,
+}
+
+/// One isolate's stop flags, shared with the watchdog, the heap callback and the SIGINT thread.
+pub struct Stops {
+    handle: v8::IsolateHandle,
+    timed_out: AtomicBool,
+    heap_exhausted: AtomicBool,
+    interrupted: AtomicBool,
+}
+
+impl Stops {
+    pub fn new(handle: v8::IsolateHandle) -> Arc<Self> {
+        Arc::new(Stops {
+            handle,
+            timed_out: AtomicBool::new(false),
+            heap_exhausted: AtomicBool::new(false),
+            interrupted: AtomicBool::new(false),
+        })
+    }
+
+    fn stop(&self, flag: &AtomicBool) {
+        flag.store(true, Ordering::Release);
+        self.handle.terminate_execution();
+    }
+
+    /// The near-heap-limit callback's decision: stop the script, and grant half the limit again so
+    /// V8 can unwind instead of aborting the process.
+    pub fn heap_limit_reached(&self, current_limit: usize) -> usize {
+        self.stop(&self.heap_exhausted);
+        current_limit + current_limit / 2
+    }
+
+    /// Whether the heap limit was reached since the isolate was created.
+    pub fn heap_exhausted(&self) -> bool {
+        self.heap_exhausted.load(Ordering::Acquire)
+    }
+
+    pub fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::Acquire)
+    }
+}
+
+/// The limits armed for one operation; `finish` disarms them and tells why it was stopped.
+pub struct Armed {
+    stops: Arc<Stops>,
+    deadline: Option<(Instant, u64)>,
+    on_main_thread: bool,
+}
+
+impl Armed {
+    /// Arms `timeout` (if any) and, on the main thread, Ctrl-C, for the operation about to run.
+    pub fn new(stops: &Arc<Stops>, timeout: Option<Duration>) -> Self {
+        stops.timed_out.store(false, Ordering::Release);
+        stops.interrupted.store(false, Ordering::Release);
+        let deadline = timeout.map(|t| watchdog().watch(Instant::now() + t, stops));
+        let on_main_thread = is_main_thread();
+        if on_main_thread {
+            *MAIN_THREAD_ISOLATE.lock() = Some(Arc::clone(stops));
+        }
+        Armed {
+            stops: Arc::clone(stops),
+            deadline,
+            on_main_thread,
+        }
+    }
+
+    /// When the event loop must give up waiting for a Promise.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline.map(|(at, _)| at)
+    }
+
+    /// Disarms the limits, cancels a termination they caused, and says which stopped the run.
+    /// Call it on the isolate's thread, with the isolate entered or not.
+    pub fn finish(self, isolate: &v8::Isolate) -> Option<Stop> {
+        if let Some(deadline) = self.deadline {
+            watchdog().unwatch(deadline);
+        }
+        if self.on_main_thread {
+            *MAIN_THREAD_ISOLATE.lock() = None;
+        }
+        let stops = &self.stops;
+        let stop = if stops.heap_exhausted() {
+            Some(Stop::HeapExhausted)
+        } else if stops.timed_out.load(Ordering::Acquire) {
+            Some(Stop::Timeout)
+        } else if stops.interrupted() {
+            Some(Stop::Interrupt)
+        } else {
+            None
+        };
+        if stop.is_some() {
+            isolate.cancel_terminate_execution();
+        }
+        stop
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeouts
+
+struct Watchdog {
+    deadlines: Mutex<BTreeMap<(Instant, u64), Arc<Stops>>>,
+    changed: Condvar,
+    next: AtomicU64,
+}
+
+fn watchdog() -> &'static Watchdog {
+    static WATCHDOG: once_cell::sync::Lazy<&'static Watchdog> = once_cell::sync::Lazy::new(|| {
+        let watchdog: &'static Watchdog = Box::leak(Box::new(Watchdog {
+            deadlines: Mutex::new(BTreeMap::new()),
+            changed: Condvar::new(),
+            next: AtomicU64::new(0),
+        }));
+        std::thread::Builder::new()
+            .name("v8ctx-watchdog".into())
+            .spawn(move || watchdog.run())
+            .expect("the v8ctx watchdog thread could not start");
+        watchdog
+    });
+    &WATCHDOG
+}
+
+impl Watchdog {
+    fn watch(&self, at: Instant, stops: &Arc<Stops>) -> (Instant, u64) {
+        let key = (at, self.next.fetch_add(1, Ordering::Relaxed));
+        let mut deadlines = self.deadlines.lock();
+        let earliest = deadlines.keys().next().is_none_or(|first| key < *first);
+        deadlines.insert(key, Arc::clone(stops));
+        if earliest {
+            self.changed.notify_one();
+        }
+        key
+    }
+
+    fn unwatch(&self, key: (Instant, u64)) {
+        self.deadlines.lock().remove(&key);
+    }
+
+    fn run(&self) {
+        let mut deadlines = self.deadlines.lock();
+        loop {
+            let Some((&key, _)) = deadlines.iter().next() else {
+                self.changed.wait(&mut deadlines);
+                continue;
+            };
+            if Instant::now() < key.0 {
+                self.changed.wait_until(&mut deadlines, key.0);
+                continue;
+            }
+            if let Some(stops) = deadlines.remove(&key) {
+                stops.stop(&stops.timed_out);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ctrl-C
+
+/// The isolate running JavaScript on the main thread, which SIGINT terminates.
+static MAIN_THREAD_ISOLATE: Mutex<Option<Arc<Stops>>> = Mutex::new(None);
+
+fn is_main_thread() -> bool {
+    thread_local! {
+        // SAFETY: both calls only read the process and thread ids.
+        static MAIN: bool = unsafe { libc::getpid() == libc::gettid() };
+    }
+    MAIN.with(|main| *main)
+}
+
+/// Python's handler (or whatever was installed before ours), which ours calls after its own work.
+static mut PREVIOUS_SIGINT: Option<libc::sigaction> = None;
+/// Posted by the signal handler (sem_post is async-signal-safe), awaited by the SIGINT thread.
+static mut SIGINT_SEMAPHORE: std::mem::MaybeUninit<libc::sem_t> = std::mem::MaybeUninit::uninit();
+static SIGINT_THREAD: Once = Once::new();
+
+extern "C" fn on_sigint(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
+    // SAFETY: the semaphore was initialised before this handler was installed; PREVIOUS_SIGINT
+    // is written only while installing, before the handler can run.
+    unsafe {
+        libc::sem_post(std::ptr::addr_of_mut!(SIGINT_SEMAPHORE).cast());
+        if let Some(previous) = *std::ptr::addr_of!(PREVIOUS_SIGINT) {
+            let handler = previous.sa_sigaction;
+            if handler == libc::SIG_DFL || handler == libc::SIG_IGN {
+                return;
+            }
+            if previous.sa_flags & libc::SA_SIGINFO != 0 {
+                let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                    std::mem::transmute(handler);
+                f(signal, info, context);
+            } else {
+                let f: extern "C" fn(libc::c_int) = std::mem::transmute(handler);
+                f(signal);
+            }
+        }
+    }
+}
+
+/// Makes Ctrl-C stop JavaScript running on the main thread. Python installs its own handler
+/// again when the program calls `signal.signal(SIGINT, ...)`; each new Context re-checks.
+/// Leaves SIGINT alone when it is ignored or has the default action (which ends the process).
+pub fn watch_sigint() {
+    SIGINT_THREAD.call_once(|| {
+        // SAFETY: initialise the semaphore once, before any handler that posts it exists.
+        unsafe { libc::sem_init(std::ptr::addr_of_mut!(SIGINT_SEMAPHORE).cast(), 0, 0) };
+        std::thread::Builder::new()
+            .name("v8ctx-sigint".into())
+            .spawn(|| loop {
+                // SAFETY: initialised above; waiting is the semaphore's purpose.
+                let woke =
+                    unsafe { libc::sem_wait(std::ptr::addr_of_mut!(SIGINT_SEMAPHORE).cast()) };
+                if woke == 0 {
+                    if let Some(stops) = MAIN_THREAD_ISOLATE.lock().as_ref() {
+                        stops.stop(&stops.interrupted);
+                    }
+                }
+            })
+            .expect("the v8ctx SIGINT thread could not start");
+    });
+    // SAFETY: sigaction with valid pointers; PREVIOUS_SIGINT is only written here, and only
+    // called with the GIL held (from Context creation), so never concurrently.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGINT, std::ptr::null(), &mut current);
+        let ours = on_sigint as *const () as usize;
+        if current.sa_sigaction == ours
+            || current.sa_sigaction == libc::SIG_DFL
+            || current.sa_sigaction == libc::SIG_IGN
+        {
+            return;
+        }
+        *std::ptr::addr_of_mut!(PREVIOUS_SIGINT) = Some(current);
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = ours;
+        action.sa_flags = libc::SA_SIGINFO | (current.sa_flags & libc::SA_RESTART);
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
+    }
+}
