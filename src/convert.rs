@@ -6,7 +6,7 @@
 //! |--------------------------------|----------------------------|----------------------------|
 //! | None                           | null                       | None (undefined too)       |
 //! | bool                           | boolean                    | bool                       |
-//! | int within ±(2**53-1)          | number                     | int                        |
+//! | int within ±(2**53 - 1)        | number                     | int                        |
 //! | int beyond                     | BigInt                     | int                        |
 //! | float                          | number                     | float, or int when integral|
 //! | str                            | string                     | str                        |
@@ -19,8 +19,8 @@
 //! JavaScript only: Map becomes dict, any ArrayBuffer, TypedArray or DataView becomes bytes, an
 //! invalid Date becomes None, an Error becomes a dict of name/message/stack, functions, symbols
 //! and unsettled Promises become None; other objects become a dict of their own enumerable
-//! string-keyed properties. A number that is integral and within ±2**53 comes back as int
-//! (except -0.0), so 2.0 comes back as 2.
+//! string-keyed properties. A number that is integral and within ±(2**53 - 1) comes back as
+//! int (except -0.0), so 2.0 comes back as 2; beyond that it stays a float.
 
 use deno_core::v8;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -64,13 +64,24 @@ impl Path {
         }
     }
 
+    /// `root[0]["key"]`; a path deeper than 12 shows its first and last 6 segments.
     fn render(&self) -> String {
-        let mut out = String::from(self.root);
-        for segment in &self.segments {
-            match segment {
-                Segment::Index(i) => out.push_str(&format!("[{i}]")),
-                Segment::Key(k) => out.push_str(&format!("[{k:?}]")),
+        let show = |out: &mut String, segments: &[Segment]| {
+            for segment in segments {
+                match segment {
+                    Segment::Index(i) => out.push_str(&format!("[{i}]")),
+                    Segment::Key(k) => out.push_str(&format!("[{k:?}]")),
+                }
             }
+        };
+        let mut out = String::from(self.root);
+        let n = self.segments.len();
+        if n > 12 {
+            show(&mut out, &self.segments[..6]);
+            out.push_str(&format!("...({} more)...", n - 12));
+            show(&mut out, &self.segments[n - 6..]);
+        } else {
+            show(&mut out, &self.segments);
         }
         out
     }
@@ -404,10 +415,14 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
             })?
             .into_any());
         }
-        if value.is_array_buffer() {
-            let buffer = v8::Local::<v8::ArrayBuffer>::try_from(value)
-                .map_err(|_| self.failed("ArrayBuffer"))?;
-            let store = buffer.get_backing_store();
+        if value.is_array_buffer() || value.is_shared_array_buffer() {
+            let store = if let Ok(buffer) = v8::Local::<v8::ArrayBuffer>::try_from(value) {
+                buffer.get_backing_store()
+            } else {
+                v8::Local::<v8::SharedArrayBuffer>::try_from(value)
+                    .map_err(|_| self.failed("SharedArrayBuffer"))?
+                    .get_backing_store()
+            };
             let bytes: Vec<u8> = store.iter().map(|cell| cell.get()).collect();
             return Ok(PyBytes::new(py, &bytes).into_any());
         }

@@ -17,6 +17,7 @@ struct Exceptions {
     js_memory_error: Py<PyType>,
     context_closed: Py<PyType>,
     wrong_thread: Py<PyType>,
+    pool_closed: Py<PyType>,
 }
 
 static EXCEPTIONS: PyOnceLock<Exceptions> = PyOnceLock::new();
@@ -71,6 +72,11 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
             vec![py.get_type::<PyRuntimeError>()],
             "A Context was used from a thread other than the one that created it.",
         )?,
+        pool_closed: make(
+            "PoolClosedError",
+            vec![py.get_type::<PyRuntimeError>()],
+            "The Pool was closed; its calls fail with this.",
+        )?,
         js_error,
     };
     let _ = EXCEPTIONS.set(py, exceptions);
@@ -89,6 +95,10 @@ pub fn context_closed(py: Python<'_>, message: String) -> PyErr {
 
 pub fn wrong_thread(py: Python<'_>, message: String) -> PyErr {
     PyErr::from_type(exceptions(py).wrong_thread.bind(py).clone(), message)
+}
+
+pub fn pool_closed(py: Python<'_>, message: String) -> PyErr {
+    PyErr::from_type(exceptions(py).pool_closed.bind(py).clone(), message)
 }
 
 /// Which JSError class to raise.

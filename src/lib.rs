@@ -8,6 +8,7 @@ mod execute;
 mod host;
 mod limits;
 mod owner;
+mod pool;
 mod runtime;
 mod script;
 
@@ -19,5 +20,7 @@ fn _v8ctx(module: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(module)?;
     module.add_class::<context::Context>()?;
     module.add_class::<script::Script>()?;
+    module.add_class::<pool::Pool>()?;
+    module.add_function(wrap_pyfunction!(pool::_close_pools, module)?)?;
     Ok(())
 }

@@ -262,6 +262,13 @@ impl Runtime {
         isolate.low_memory_notification();
     }
 
+    /// The bytes of V8 heap in use, for the Pool's recycling.
+    pub fn used_heap_size(&mut self) -> usize {
+        let isolate: &mut v8::Isolate = self.js.v8_isolate();
+        let _entered = Entered::new(isolate);
+        isolate.get_heap_statistics().used_heap_size()
+    }
+
     /// V8's heap statistics, as (name, bytes) pairs.
     pub fn heap_stats(&mut self) -> Vec<(&'static str, usize)> {
         let isolate: &mut v8::Isolate = self.js.v8_isolate();
@@ -297,8 +304,9 @@ impl Drop for Runtime {
 
 /// Runs `f` with the GIL released, so other Python threads run while V8 works.
 ///
-/// `f` may capture V8 handles, which are not `Send`. That is sound: `Python::detach` runs `f` on
-/// this same thread and hands its result back to it, so the handles never leave the thread.
+/// Unlike `Python::detach`, `f` need not be `Send`: it may capture V8 handles or a channel's
+/// receiver. That is sound because `detach` runs `f` on this same thread and hands its result back
+/// to it, so nothing it captures leaves the thread.
 pub fn without_gil<T, F: FnOnce() -> T>(py: Python<'_>, f: F) -> T {
     struct SameThread<T>(T);
     // SAFETY: see above; the value never changes threads.

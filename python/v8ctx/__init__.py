@@ -9,6 +9,8 @@ Example::
     3
 """
 
+import atexit
+
 from ._v8ctx import (
     Context,
     ContextClosedError,
@@ -16,10 +18,17 @@ from ._v8ctx import (
     JSMemoryError,
     JSSyntaxError,
     JSTimeoutError,
+    Pool,
+    PoolClosedError,
     Script,
     WrongThreadError,
     __version__,
 )
+from ._v8ctx import _close_pools
+
+# Pools still open at exit are closed before the interpreter finalizes, so exit never waits on a
+# worker that needs the GIL.
+atexit.register(_close_pools)
 
 __all__ = [
     "Context",
@@ -28,6 +37,8 @@ __all__ = [
     "JSMemoryError",
     "JSSyntaxError",
     "JSTimeoutError",
+    "Pool",
+    "PoolClosedError",
     "Script",
     "WrongThreadError",
     "__version__",

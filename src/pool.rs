@@ -1,0 +1,592 @@
+//! `v8ctx.Pool`: V8 worker threads that any Python thread (or asyncio task) can share.
+//!
+//! One thread, one isolate, one lifetime: each worker is an OS thread that creates its own
+//! `Runtime`, loads the pool's code once, and serves jobs from one shared queue. A worker is never
+//! recycled in place: when it has served `recycle_after` calls, its heap passed `max_heap_mb`, or
+//! `restart()` asked, it starts its replacement thread and keeps serving until the replacement has
+//! its runtime ready and the code loaded; only then does it leave the queue, dispose its runtime
+//! and end. So recycling never fails a call or makes one wait for a cold start. A worker whose
+//! runtime used up its heap cannot serve until replaced, so it builds a fresh runtime at once.
+//!
+//! Jobs carry Python objects (`Py<PyAny>`, which is `Send`); a worker takes the GIL to convert
+//! them and releases it while JavaScript runs, exactly as a Context does (`execute`).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Weak};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use parking_lot::{Condvar, Mutex};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList};
+
+use crate::errors;
+use crate::execute::{self, Names};
+use crate::owner;
+use crate::runtime::{self, Runtime};
+
+/// What a job asks a worker to do.
+enum Request {
+    Call { name: String, args: Vec<Py<PyAny>> },
+    Evaluate { code: String },
+}
+
+/// Where a job's result goes.
+enum Reply {
+    /// A thread blocked in `call`/`evaluate`.
+    Blocking(std::sync::mpsc::SyncSender<PyResult<Py<PyAny>>>),
+    /// An asyncio future, resolved on its event loop.
+    Future { event_loop: Py<PyAny>, future: Py<PyAny> },
+}
+
+struct Job {
+    request: Request,
+    timeout: Option<f64>,
+    reply: Reply,
+}
+
+/// A worker slot's numbers, read by `stats()`.
+#[derive(Default)]
+struct SlotStats {
+    calls: AtomicU64,
+    restarts: AtomicU64,
+    heap_used: AtomicUsize,
+}
+
+/// The pool's configuration, fixed at creation.
+struct Config {
+    code: String,
+    recycle_after: Option<u64>,
+    max_heap_mb: Option<usize>,
+    timeout: Option<f64>,
+    random_seed: Option<u64>,
+    console: Option<Py<PyAny>>,
+}
+
+struct State {
+    queue: VecDeque<Job>,
+    closing: bool,
+    /// Raised by `restart()`; a worker older than this replaces itself.
+    generation: u64,
+    /// Workers (by slot) whose replacement has its runtime ready, so they may leave.
+    replaced: Vec<bool>,
+    /// Workers serving with the current generation, for `restart()` to wait on.
+    current: usize,
+    threads: Vec<JoinHandle<()>>,
+}
+
+struct Shared {
+    config: Config,
+    state: Mutex<State>,
+    changed: Condvar,
+    slots: Vec<SlotStats>,
+    total_calls: AtomicU64,
+}
+
+/// How a new worker reports that it is ready (or could not start).
+type Ready = std::sync::mpsc::Sender<PyResult<()>>;
+
+/// V8 workers shared by every Python thread, recycled before they bloat.
+#[pyclass(module = "v8ctx", frozen)]
+pub struct Pool {
+    shared: Arc<Shared>,
+    workers: usize,
+}
+
+static POOLS: Mutex<Vec<Weak<Shared>>> = Mutex::new(Vec::new());
+
+#[pymethods]
+impl Pool {
+    #[new]
+    #[pyo3(signature = (code = String::new(), *, workers = None, recycle_after = None, max_heap_mb = None, timeout = None, random_seed = None, console = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        code: String,
+        workers: Option<usize>,
+        recycle_after: Option<u64>,
+        max_heap_mb: Option<usize>,
+        timeout: Option<f64>,
+        random_seed: Option<u64>,
+        console: Option<Py<PyAny>>,
+    ) -> PyResult<Self> {
+        if owner::forked() {
+            return Err(PyRuntimeError::new_err(
+                "V8 does not survive os.fork(): create the Pool in a process started with 'spawn'",
+            ));
+        }
+        let workers = workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        });
+        if workers == 0 {
+            return Err(PyValueError::new_err("workers must be at least 1"));
+        }
+        if recycle_after == Some(0) {
+            return Err(PyValueError::new_err("recycle_after must be at least 1 call"));
+        }
+        if let Some(t) = timeout {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(PyValueError::new_err(format!(
+                    "timeout must be a positive number of seconds, not {t}"
+                )));
+            }
+        }
+        owner::watch_for_fork();
+        let shared = Arc::new(Shared {
+            config: Config {
+                code,
+                recycle_after,
+                max_heap_mb,
+                timeout,
+                random_seed,
+                console,
+            },
+            state: Mutex::new(State {
+                queue: VecDeque::new(),
+                closing: false,
+                generation: 0,
+                replaced: vec![false; workers],
+                current: 0,
+                threads: Vec::new(),
+            }),
+            changed: Condvar::new(),
+            slots: (0..workers).map(|_| SlotStats::default()).collect(),
+            total_calls: AtomicU64::new(0),
+        });
+        let (ready, started) = std::sync::mpsc::channel();
+        let spawned = (0..workers)
+            .filter(|slot| spawn_worker(&shared, *slot, 0, Start::Initial, ready.clone()))
+            .count();
+        drop(ready);
+        let startup: Vec<PyResult<()>> =
+            runtime::without_gil(py, || started.iter().take(workers).collect());
+        let pool = Pool { shared, workers };
+        let failure = startup.into_iter().find_map(Result::err).or_else(|| {
+            (spawned < workers).then(|| {
+                PyRuntimeError::new_err(format!(
+                    "could start only {spawned} of {workers} worker threads"
+                ))
+            })
+        });
+        if let Some(err) = failure {
+            pool.shutdown(py);
+            return Err(err);
+        }
+        POOLS.lock().push(Arc::downgrade(&pool.shared));
+        Ok(pool)
+    }
+
+    /// Calls the global function `name` on a free worker; blocks (without the GIL) until done.
+    #[pyo3(signature = (name, args = None, *, timeout = None))]
+    fn call(
+        &self,
+        py: Python<'_>,
+        name: String,
+        args: Option<&Bound<'_, PyAny>>,
+        timeout: Option<f64>,
+    ) -> PyResult<Py<PyAny>> {
+        let args = execute::positional(args)?.into_iter().map(Bound::unbind).collect();
+        self.wait(py, Request::Call { name, args }, timeout)
+    }
+
+    /// Evaluates `code` on a free worker and returns its completion value.
+    #[pyo3(signature = (code, *, timeout = None))]
+    fn evaluate(&self, py: Python<'_>, code: String, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
+        self.wait(py, Request::Evaluate { code }, timeout)
+    }
+
+    /// `call` for asyncio: returns an awaitable future of the running event loop.
+    #[pyo3(signature = (name, args = None, *, timeout = None))]
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        name: String,
+        args: Option<&Bound<'py, PyAny>>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args = execute::positional(args)?.into_iter().map(Bound::unbind).collect();
+        self.submit_async(py, Request::Call { name, args }, timeout)
+    }
+
+    /// `evaluate` for asyncio: returns an awaitable future of the running event loop.
+    #[pyo3(signature = (code, *, timeout = None))]
+    fn evaluate_async<'py>(
+        &self,
+        py: Python<'py>,
+        code: String,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.submit_async(py, Request::Evaluate { code }, timeout)
+    }
+
+    /// Replaces every worker by a fresh one (warmed up first); returns when all are replaced.
+    fn restart(&self, py: Python<'_>) -> PyResult<()> {
+        let shared = &self.shared;
+        {
+            let mut state = shared.state.lock();
+            if state.closing {
+                return Err(pool_closed(py));
+            }
+            state.generation += 1;
+            state.current = 0;
+            shared.changed.notify_all();
+        }
+        py.detach(|| {
+            let mut state = shared.state.lock();
+            while state.current < self.workers && !state.closing {
+                shared.changed.wait(&mut state);
+            }
+        });
+        Ok(())
+    }
+
+    /// Total calls, queue length, and per worker: calls on its current runtime, restarts, heap used.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let stats = PyDict::new(py);
+        stats.set_item("calls", self.shared.total_calls.load(Ordering::Relaxed))?;
+        stats.set_item("queued", self.shared.state.lock().queue.len())?;
+        let workers = PyList::empty(py);
+        for slot in &self.shared.slots {
+            let worker = PyDict::new(py);
+            worker.set_item("calls", slot.calls.load(Ordering::Relaxed))?;
+            worker.set_item("restarts", slot.restarts.load(Ordering::Relaxed))?;
+            worker.set_item("heap_used", slot.heap_used.load(Ordering::Relaxed))?;
+            workers.append(worker)?;
+        }
+        stats.set_item("workers", workers)?;
+        Ok(stats)
+    }
+
+    /// Finishes the queued calls, joins every worker thread and frees every runtime.
+    fn close(&self, py: Python<'_>) {
+        self.shutdown(py);
+    }
+
+    #[getter]
+    fn closed(&self) -> bool {
+        self.shared.state.lock().closing
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) {
+        self.shutdown(py);
+    }
+
+    fn __repr__(&self) -> String {
+        let state = if self.closed() { "closed" } else { "open" };
+        format!("<v8ctx.Pool {state}, {} workers>", self.workers)
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // The workers finish the queue and end by themselves; joining here could deadlock on
+        // the GIL the dropping thread may hold.
+        self.shared.state.lock().closing = true;
+        self.shared.changed.notify_all();
+    }
+}
+
+impl Pool {
+    fn submit(&self, py: Python<'_>, job: Job) -> PyResult<()> {
+        let mut state = self.shared.state.lock();
+        if state.closing {
+            return Err(pool_closed(py));
+        }
+        state.queue.push_back(job);
+        self.shared.changed.notify_all();
+        Ok(())
+    }
+
+    fn wait(&self, py: Python<'_>, request: Request, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
+        if owner::forked() {
+            return Err(PyRuntimeError::new_err(
+                "V8 does not survive os.fork(): this Pool's workers stayed in the parent process",
+            ));
+        }
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        self.submit(
+            py,
+            Job {
+                request,
+                timeout,
+                reply: Reply::Blocking(sender),
+            },
+        )?;
+        loop {
+            // Wake now and then so Ctrl-C reaches the waiting thread.
+            let received =
+                runtime::without_gil(py, || receiver.recv_timeout(Duration::from_millis(100)));
+            match received {
+                Ok(result) => return result,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => py.check_signals()?,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(pool_closed(py))
+                }
+            }
+        }
+    }
+
+    fn submit_async<'py>(
+        &self,
+        py: Python<'py>,
+        request: Request,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
+        let future = event_loop.call_method0("create_future")?;
+        self.submit(
+            py,
+            Job {
+                request,
+                timeout,
+                reply: Reply::Future {
+                    event_loop: event_loop.unbind(),
+                    future: future.clone().unbind(),
+                },
+            },
+        )?;
+        Ok(future)
+    }
+
+    /// Closes the queue, lets the workers finish it, and joins them (without the GIL).
+    fn shutdown(&self, py: Python<'_>) {
+        shutdown(py, &self.shared);
+    }
+}
+
+fn shutdown(py: Python<'_>, shared: &Shared) {
+    let threads = {
+        let mut state = shared.state.lock();
+        state.closing = true;
+        shared.changed.notify_all();
+        std::mem::take(&mut state.threads)
+    };
+    py.detach(|| {
+        for thread in threads {
+            let _ = thread.join();
+        }
+        // Replacements started while shutting down register themselves; join them too.
+        loop {
+            let more = std::mem::take(&mut shared.state.lock().threads);
+            if more.is_empty() {
+                break;
+            }
+            for thread in more {
+                let _ = thread.join();
+            }
+        }
+    });
+}
+
+/// Closes every Pool still open; registered with `atexit`, so interpreter exit never waits on
+/// (or races) a worker.
+#[pyfunction]
+pub fn _close_pools(py: Python<'_>) {
+    let pools: Vec<Arc<Shared>> = POOLS.lock().drain(..).filter_map(|p| p.upgrade()).collect();
+    for shared in pools {
+        shutdown(py, &shared);
+    }
+}
+
+fn pool_closed(py: Python<'_>) -> PyErr {
+    errors::pool_closed(py, "this Pool is closed".to_string())
+}
+
+/// How a worker came to be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// One of the pool's first workers.
+    Initial,
+    /// Replacing a worker that wore out (calls or heap); the predecessor leaves when it is ready.
+    Recycle,
+    /// Replacing a worker for `restart()`, which counts it.
+    Restart,
+}
+
+/// Starts a worker thread for `slot`; false if the OS refused a thread.
+fn spawn_worker(shared: &Arc<Shared>, slot: usize, generation: u64, start: Start, ready: Ready) -> bool {
+    let worker_shared = Arc::clone(shared);
+    std::thread::Builder::new()
+        .name(format!("v8ctx-pool-{slot}"))
+        .spawn(move || work(worker_shared, slot, generation, start, ready))
+        .map(|handle| shared.state.lock().threads.push(handle))
+        .is_ok()
+}
+
+/// A new runtime with the pool's code loaded.
+fn start_runtime(shared: &Shared) -> PyResult<Runtime> {
+    let config = &shared.config;
+    Python::attach(|py| {
+        let options = runtime::Options {
+            // The hard V8 limit leaves room above the recycling threshold.
+            max_heap_mb: config.max_heap_mb.map(|mb| (mb * 2).max(32)),
+            random_seed: config.random_seed.map(|seed| (seed % (1 << 53)) as f64),
+            console: config.console.as_ref().map(|c| c.clone_ref(py)),
+        };
+        let mut runtime = runtime::without_gil(py, || Runtime::new(options))
+            .map_err(PyRuntimeError::new_err)?;
+        if !config.code.is_empty() {
+            execute::limited(py, &mut runtime, None, |runtime, deadline| {
+                execute::run_script(py, runtime, &config.code, false, false, deadline)
+            })?;
+        }
+        Ok(runtime)
+    })
+}
+
+/// The worker thread: start, serve jobs, hand over to a replacement when due.
+fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, ready: Ready) {
+    let mut runtime = match start_runtime(&shared) {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            let _ = ready.send(Err(err));
+            return;
+        }
+    };
+    let stats = &shared.slots[slot];
+    stats.calls.store(0, Ordering::Relaxed);
+    {
+        let mut state = shared.state.lock();
+        if start != Start::Initial {
+            state.replaced[slot] = true;
+            stats.restarts.fetch_add(1, Ordering::Relaxed);
+        }
+        if start != Start::Recycle && generation == state.generation {
+            state.current += 1;
+        }
+        shared.changed.notify_all();
+    }
+    let _ = ready.send(Ok(()));
+    let mut replacing = false;
+    loop {
+        let job = {
+            let mut state = shared.state.lock();
+            loop {
+                if replacing && state.replaced[slot] {
+                    state.replaced[slot] = false;
+                    break None;
+                }
+                if !replacing && state.generation != generation && !state.closing {
+                    break Some(None);
+                }
+                if let Some(job) = state.queue.pop_front() {
+                    break Some(Some(job));
+                }
+                if state.closing {
+                    break None;
+                }
+                shared.changed.wait(&mut state);
+            }
+        };
+        let job = match job {
+            None => break,
+            Some(None) => {
+                let next_generation = shared.state.lock().generation;
+                let (ready, _) = std::sync::mpsc::channel();
+                replacing = spawn_worker(&shared, slot, next_generation, Start::Restart, ready);
+                if !replacing {
+                    // No thread for a replacement: serve on as the new generation rather than
+                    // leave the slot empty or keep restart() waiting.
+                    generation = next_generation;
+                    shared.state.lock().current += 1;
+                    shared.changed.notify_all();
+                }
+                continue;
+            }
+            Some(Some(job)) => job,
+        };
+        serve(&shared, &mut runtime, job);
+        shared.total_calls.fetch_add(1, Ordering::Relaxed);
+        let calls = stats.calls.fetch_add(1, Ordering::Relaxed) + 1;
+        let heap_used = runtime.used_heap_size();
+        stats.heap_used.store(heap_used, Ordering::Relaxed);
+        if runtime.stops().heap_exhausted() {
+            // Unusable until replaced: rebuild here rather than fail the next calls.
+            drop(std::mem::replace(&mut runtime, match start_runtime(&shared) {
+                Ok(fresh) => fresh,
+                Err(_) => break,
+            }));
+            stats.calls.store(0, Ordering::Relaxed);
+            stats.restarts.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        let worn_out = shared.config.recycle_after.is_some_and(|n| calls >= n)
+            || shared
+                .config
+                .max_heap_mb
+                .is_some_and(|mb| heap_used > mb * 1024 * 1024);
+        if worn_out && !replacing {
+            let generation = shared.state.lock().generation;
+            let (ready, _) = std::sync::mpsc::channel();
+            replacing = spawn_worker(&shared, slot, generation, Start::Recycle, ready);
+        }
+    }
+    drop(runtime);
+}
+
+/// Runs one job and delivers its result.
+fn serve(shared: &Shared, runtime: &mut Runtime, job: Job) {
+    let timeout = job
+        .timeout
+        .or(shared.config.timeout)
+        .map(Duration::from_secs_f64);
+    Python::attach(|py| {
+        let result = execute::limited(py, runtime, timeout, |runtime, deadline| match &job.request {
+            Request::Call { name, args } => {
+                let args: Vec<Bound<'_, PyAny>> = args.iter().map(|a| a.bind(py).clone()).collect();
+                execute::call_function(py, runtime, |_| Names::Global, name, &args, true, deadline)
+            }
+            Request::Evaluate { code } => {
+                execute::run_script(py, runtime, code, true, true, deadline)
+            }
+        });
+        match job.reply {
+            Reply::Blocking(sender) => {
+                let _ = sender.send(result);
+            }
+            Reply::Future { event_loop, future } => {
+                let (ok, value) = match result {
+                    Ok(value) => (true, value),
+                    Err(err) => (false, err.into_value(py).into_any()),
+                };
+                let delivered = settle_future(py).and_then(|settle| {
+                    event_loop
+                        .bind(py)
+                        .call_method1("call_soon_threadsafe", (settle, future, ok, value))
+                });
+                if let Err(err) = delivered {
+                    // The event loop was closed before the result arrived.
+                    err.write_unraisable(py, None);
+                }
+            }
+        }
+    });
+}
+
+/// `(future, ok, value)`: sets the result or exception of an asyncio future unless cancelled.
+fn settle_future(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static SETTLE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    SETTLE
+        .get_or_try_init(py, || {
+            let code = c"def settle(future, ok, value):\n    if not future.cancelled():\n        (future.set_result if ok else future.set_exception)(value)\n";
+            let namespace = PyDict::new(py);
+            py.run(code, Some(&namespace), None)?;
+            namespace.get_item("settle")?.map(Bound::unbind).ok_or_else(|| {
+                PyRuntimeError::new_err("settle helper missing")
+            })
+        })
+        .map(|settle| settle.bind(py))
+}
