@@ -60,6 +60,7 @@ pub fn limited<R>(
 ) -> PyResult<R> {
     let armed = Armed::new(runtime.stops(), timeout);
     let result = operation(runtime, armed.deadline());
+    runtime.report_unhandled_rejections();
     let stop = armed.finish(runtime.isolate());
     match (stop, result) {
         (None, result) => result,
@@ -140,8 +141,8 @@ fn settled<'s>(
 ) -> PyResult<Py<PyAny>> {
     let result = promise.result(scope);
     if promise.state() == v8::PromiseState::Rejected {
-        // Handled now: keep it from being reported as an unhandled rejection as well.
-        promise.mark_as_handled();
+        // Raised here: keep it from being reported as an unhandled rejection as well.
+        crate::runtime::handled(scope, promise);
         return Err(errors::from_exception(py, scope, result, None));
     }
     Ok(convert::to_python(py, scope, result, "result")?.unbind())

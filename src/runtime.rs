@@ -15,6 +15,7 @@
 //! 4. A `Runtime` is only touched on the thread that created it (`owner` enforces this), so the
 //!    isolate and its handles never cross threads.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -55,7 +56,45 @@ pub struct Runtime {
     next_script: u64,
     released_scripts: Arc<ReleasedScripts>,
     stops: Arc<Stops>,
+    /// The bootstrap's reporter of unhandled rejections.
+    report_rejection: v8::Global<v8::Function>,
     event_loop: Rc<tokio::runtime::Runtime>,
+}
+
+/// Rejected Promises without a handler, kept in an isolate slot until the operation ends.
+///
+/// v8ctx tracks these itself instead of deno_core, which reports them only from its event loop
+/// (so a call that awaits nothing never would) and as fatal errors.
+#[derive(Default)]
+struct Unhandled(RefCell<Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)>>);
+
+extern "C" fn track_rejection(message: v8::PromiseRejectMessage) {
+    // SAFETY: V8 calls this with a live message on the isolate's thread, inside the isolate.
+    v8::callback_scope!(unsafe scope, &message);
+    let promise = message.get_promise();
+    let Some(unhandled) = scope.get_slot::<Unhandled>() else {
+        return;
+    };
+    match message.get_event() {
+        v8::PromiseRejectEvent::PromiseRejectWithNoHandler => {
+            let reason = message
+                .get_value()
+                .unwrap_or_else(|| v8::undefined(scope).into());
+            let entry = (v8::Global::new(scope, promise), v8::Global::new(scope, reason));
+            unhandled.0.borrow_mut().push(entry);
+        }
+        v8::PromiseRejectEvent::PromiseHandlerAddedAfterReject => {
+            unhandled.0.borrow_mut().retain(|(p, _)| *p != promise);
+        }
+        _ => {}
+    }
+}
+
+/// Records that v8ctx handled `promise` (raised its rejection), so it is not reported as well.
+pub fn handled(scope: &v8::PinScope<'_, '_>, promise: v8::Local<'_, v8::Promise>) {
+    if let Some(unhandled) = scope.get_slot::<Unhandled>() {
+        unhandled.0.borrow_mut().retain(|(p, _)| *p != promise);
+    }
 }
 
 /// Keys of Scripts whose Python object is gone, from any thread; the runtime frees them at its
@@ -134,21 +173,18 @@ impl Runtime {
             heap_stops.heap_limit_reached(current)
         });
         js.op_state().borrow_mut().put(ConsoleSink(options.console));
+        js.v8_isolate().set_slot(Unhandled::default());
+        js.v8_isolate().set_promise_reject_callback(track_rejection);
         // SAFETY: `JsRuntime::try_new` created and entered this isolate on this thread; leave it
         // (invariant 1).
         unsafe { js.v8_isolate().exit() };
-        let mut runtime = Runtime {
-            js: ManuallyDrop::new(js),
-            context,
-            compiled_sources: HashSet::new(),
-            scripts: HashMap::new(),
-            next_script: 0,
-            released_scripts: Arc::default(),
-            stops,
-            event_loop,
-        };
-        runtime
-            .with_scope(|scope| {
+        let report_rejection = {
+            let isolate: &mut v8::Isolate = js.v8_isolate();
+            let _entered = Entered::new(isolate);
+            v8::scope!(scope, isolate);
+            let local = v8::Local::new(scope, &context);
+            let scope = &mut v8::ContextScope::new(scope, local);
+            let report = (|| {
                 let source = v8::String::new(scope, BOOTSTRAP_JS)?;
                 let script = v8::Script::compile(scope, source, None)?;
                 let setup = v8::Local::<v8::Function>::try_from(script.run(scope)?).ok()?;
@@ -157,10 +193,41 @@ impl Runtime {
                     None => v8::null(scope).into(),
                 };
                 let undefined = v8::undefined(scope).into();
-                setup.call(scope, undefined, &[seed]).map(|_| ())
-            })
-            .ok_or_else(|| "the v8ctx bootstrap script failed".to_string())?;
-        Ok(runtime)
+                v8::Local::<v8::Function>::try_from(setup.call(scope, undefined, &[seed])?).ok()
+            })();
+            let report = report.ok_or_else(|| "the v8ctx bootstrap script failed".to_string())?;
+            v8::Global::new(scope, report)
+        };
+        Ok(Runtime {
+            js: ManuallyDrop::new(js),
+            context,
+            compiled_sources: HashSet::new(),
+            scripts: HashMap::new(),
+            next_script: 0,
+            released_scripts: Arc::default(),
+            stops,
+            report_rejection,
+            event_loop,
+        })
+    }
+
+    /// Reports the rejected Promises that are still unhandled at the end of an operation.
+    pub fn report_unhandled_rejections(&mut self) {
+        let pending = match self.js.v8_isolate().get_slot::<Unhandled>() {
+            Some(unhandled) if !unhandled.0.borrow().is_empty() => unhandled.0.take(),
+            _ => return,
+        };
+        let report = self.report_rejection.clone();
+        self.with_scope(|scope| {
+            v8::tc_scope!(let scope, scope);
+            let report = v8::Local::new(scope, &report);
+            let undefined = v8::undefined(scope).into();
+            for (_, reason) in pending {
+                let reason = v8::Local::new(scope, &reason);
+                // A console that fails cannot be reported anywhere better; the TryCatch drops it.
+                let _ = report.call(scope, undefined, &[reason]);
+            }
+        });
     }
 
     /// The flags that tell why JavaScript on this isolate was stopped.

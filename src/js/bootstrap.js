@@ -1,5 +1,6 @@
 // Runs once in every new runtime, before any user code. Its completion value is a function that
-// runtime.rs calls with the Context's options: (randomSeed: number | null).
+// runtime.rs calls with the Context's options, (randomSeed: number | null); that returns the
+// function runtime.rs calls with the reason of each rejected Promise nobody handled.
 //
 // It gives scripts the host APIs that code lifted from web pages expects (console, timers,
 // atob/btoa, TextEncoder/TextDecoder, crypto) and hides deno_core's internals.
@@ -8,13 +9,6 @@
   const { ops } = core;
   const define = (name, value) =>
     Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
-
-  // A rejected Promise nobody handles must not fail the next, unrelated call (deno_core's default
-  // treats it as fatal); browsers report it on the console.
-  core.setUnhandledPromiseRejectionHandler((_promise, reason) => {
-    ops.op_v8ctx_console(3, "Uncaught (in promise) " + inspect(reason, 0, []));
-    return true;
-  });
 
   // ---- Randomness ------------------------------------------------------------------------------
   // With a seed, Math.random and crypto draw from one deterministic generator (sfc32 seeded
@@ -98,10 +92,18 @@
     get encoding() { return "utf-8"; }
     encode(input = "") { return core.encode(String(input)); }
     encodeInto(input, dest) {
-      const bytes = core.encode(String(input));
-      const written = Math.min(bytes.length, dest.length);
-      dest.set(bytes.subarray(0, written));
-      return { read: String(input).length, written };
+      // Whole characters only: stop before one whose UTF-8 bytes would not all fit.
+      const text = String(input);
+      let read = 0, written = 0;
+      for (const ch of text) {
+        const cp = ch.codePointAt(0);
+        const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        if (written + size > dest.length) break;
+        read += ch.length;
+        written += size;
+      }
+      dest.set(core.encode(text.slice(0, read)));
+      return { read, written };
     }
   }
   class TextDecoder {
@@ -242,4 +244,7 @@
   // Third-party code probes for Deno and Node to pick a code path; look like a plain engine.
   delete globalThis.Deno;
   delete globalThis.__bootstrap;
+
+  // Browsers report a rejected Promise nobody handled on the console, and carry on.
+  return (reason) => ops.op_v8ctx_console(3, "Uncaught (in promise) " + inspect(reason, 0, []));
 })(Deno.core)
