@@ -22,6 +22,8 @@
 //! string-keyed properties. A number that is integral and within ±(2**53 - 1) comes back as
 //! int (except -0.0), so 2.0 comes back as 2; beyond that it stays a float.
 
+use std::collections::HashMap;
+
 use deno_core::v8;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -34,6 +36,9 @@ use pyo3::types::{
 /// Nesting deeper than this is refused, so hostile input cannot overflow the stack.
 pub const MAX_DEPTH: usize = 1000;
 
+/// How many distinct dict keys / property names one conversion remembers.
+const MAX_CACHED_KEYS: usize = 1024;
+
 /// The largest integer a JavaScript number holds exactly.
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
@@ -45,7 +50,8 @@ pub struct Path {
 
 enum Segment {
     Index(usize),
-    Key(String),
+    /// A dict key or property name, as the Python object it is (or becomes), shown by its repr.
+    Key(Py<PyAny>),
 }
 
 impl Path {
@@ -70,7 +76,12 @@ impl Path {
             for segment in segments {
                 match segment {
                     Segment::Index(i) => out.push_str(&format!("[{i}]")),
-                    Segment::Key(k) => out.push_str(&format!("[{k:?}]")),
+                    Segment::Key(k) => {
+                        let repr = Python::attach(|py| {
+                            k.bind(py).repr().map(|r| r.to_string()).unwrap_or_default()
+                        });
+                        out.push_str(&format!("[{repr}]"));
+                    }
                 }
             }
         };
@@ -135,6 +146,7 @@ pub fn to_js<'s>(
         scope,
         path,
         containers: &mut containers,
+        keys: HashMap::new(),
     }
     .convert(value)
 }
@@ -144,6 +156,10 @@ struct PyToJs<'a, 's, 'i> {
     path: &'a mut Path,
     /// The containers being converted, outermost first, to detect cycles.
     containers: &'a mut Vec<*mut pyo3::ffi::PyObject>,
+    /// JavaScript names of the str dict keys seen so far. Records usually share key objects
+    /// (Python interns them), so each name is made and internalized once per conversion. The
+    /// keys stay alive meanwhile: their dicts are referenced by what is being converted.
+    keys: HashMap<*mut pyo3::ffi::PyObject, v8::Local<'s, v8::String>>,
 }
 
 impl<'s> PyToJs<'_, 's, '_> {
@@ -162,7 +178,7 @@ impl<'s> PyToJs<'_, 's, '_> {
             return Ok(v8::Number::new(scope, f.value()).into());
         }
         if let Ok(s) = value.cast::<PyString>() {
-            return string_to_js(scope, s);
+            return string_to_js(scope, s, v8::NewStringType::Normal).map(Into::into);
         }
         if let Ok(list) = value.cast::<PyList>() {
             return self.nested(value, |this| {
@@ -275,10 +291,19 @@ impl<'s> PyToJs<'_, 's, '_> {
         let scope = self.scope;
         let object = v8::Object::new(scope);
         for (key, item) in dict.iter() {
-            let name = if let Ok(s) = key.cast::<PyString>() {
-                s.to_cow()?.into_owned()
+            let js_key = if let Ok(s) = key.cast::<PyString>() {
+                match self.keys.get(&key.as_ptr()) {
+                    Some(name) => *name,
+                    None => {
+                        let name = string_to_js(scope, s, v8::NewStringType::Internalized)?;
+                        if self.keys.len() < MAX_CACHED_KEYS {
+                            self.keys.insert(key.as_ptr(), name);
+                        }
+                        name
+                    }
+                }
             } else if key.is_instance_of::<PyInt>() && !key.is_instance_of::<PyBool>() {
-                key.str()?.to_cow()?.into_owned()
+                string_to_js(scope, &key.str()?, v8::NewStringType::Internalized)?
             } else {
                 return Err(PyTypeError::new_err(format!(
                     "dict key {} at {} is a {}; JavaScript object keys must be str or int",
@@ -287,8 +312,7 @@ impl<'s> PyToJs<'_, 's, '_> {
                     key.get_type().name()?
                 )));
             };
-            let js_key = v8::String::new(scope, &name).ok_or_else(|| self.failed("key"))?;
-            let value = self.item(Segment::Key(name), &item)?;
+            let value = self.item(Segment::Key(key.unbind()), &item)?;
             object
                 .create_data_property(scope, js_key.into(), value)
                 .ok_or_else(|| self.failed("dict"))?;
@@ -331,10 +355,11 @@ impl<'s> PyToJs<'_, 's, '_> {
 pub fn string_to_js<'s>(
     scope: &v8::PinScope<'s, '_>,
     s: &Bound<'_, PyString>,
-) -> PyResult<v8::Local<'s, v8::Value>> {
-    let created = match s.to_cow() {
-        Ok(utf8) => v8::String::new_from_utf8(scope, utf8.as_bytes(), v8::NewStringType::Normal),
-        Err(_) => {
+    kind: v8::NewStringType,
+) -> PyResult<v8::Local<'s, v8::String>> {
+    let created = match utf8(s) {
+        Some(bytes) => v8::String::new_from_utf8(scope, bytes, kind),
+        None => {
             let utf16 = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
             let units: Vec<u16> = utf16
                 .cast::<PyBytes>()?
@@ -342,12 +367,35 @@ pub fn string_to_js<'s>(
                 .chunks_exact(2)
                 .map(|c| u16::from_le_bytes([c[0], c[1]]))
                 .collect();
-            v8::String::new_from_two_byte(scope, &units, v8::NewStringType::Normal)
+            v8::String::new_from_two_byte(scope, &units, kind)
         }
     };
-    created
-        .map(Into::into)
-        .ok_or_else(|| PyValueError::new_err("string too long for JavaScript (V8's limit is about 512 MB)"))
+    created.ok_or_else(|| {
+        PyValueError::new_err("string too long for JavaScript (V8's limit is about 512 MB)")
+    })
+}
+
+/// The UTF-8 bytes CPython keeps for `s` (computed once and cached in the object); None when `s`
+/// has lone surrogates, which UTF-8 cannot carry.
+fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Option<&'a [u8]> {
+    extern "C" {
+        // In the stable ABI only from 3.10, but exported by every CPython 3 (since 3.3) with
+        // this signature, so an abi3 module built for 3.9 may call it.
+        fn PyUnicode_AsUTF8AndSize(
+            unicode: *mut pyo3::ffi::PyObject,
+            size: *mut pyo3::ffi::Py_ssize_t,
+        ) -> *const std::ffi::c_char;
+    }
+    let mut size: pyo3::ffi::Py_ssize_t = 0;
+    // SAFETY: `s` is a str; the returned buffer lives as long as `s` and is not mutated.
+    let data = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size) };
+    if data.is_null() {
+        // Clear the UnicodeEncodeError the call set; the caller takes the UTF-16 way.
+        drop(PyErr::take(s.py()));
+        return None;
+    }
+    // SAFETY: CPython guarantees `size` bytes at `data` for as long as `s` lives.
+    Some(unsafe { std::slice::from_raw_parts(data.cast(), size as usize) })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,6 +416,7 @@ pub fn to_python<'py, 's>(
         scope,
         path: &mut path,
         objects: &mut objects,
+        keys: HashMap::new(),
     }
     .convert(value)
 }
@@ -378,15 +427,17 @@ struct JsToPy<'a, 'py, 's, 'i> {
     path: &'a mut Path,
     /// The objects being converted, outermost first (identity hash, object), to detect cycles.
     objects: &'a mut Vec<(i32, v8::Local<'s, v8::Object>)>,
+    /// Python str for the property names seen so far, by name hash: records share their names,
+    /// and dicts sharing key objects are smaller and faster to fill.
+    keys: HashMap<i32, (v8::Local<'s, v8::Value>, Bound<'py, PyString>)>,
 }
 
 impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
     fn convert(&mut self, value: v8::Local<'s, v8::Value>) -> PyResult<Bound<'py, PyAny>> {
         let py = self.py;
         let scope = self.scope;
-        if value.is_string() {
-            let s = value.to_rust_string_lossy(scope);
-            return Ok(PyString::new(py, &s).into_any());
+        if let Ok(s) = v8::Local::<v8::String>::try_from(value) {
+            return Ok(string_to_py(py, scope, s)?.into_any());
         }
         if value.is_int32() {
             let i = value.int32_value(scope).unwrap_or_default();
@@ -520,8 +571,7 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
                 .get_index(self.scope, i + 1)
                 .ok_or_else(|| self.read_failed())?;
             let key = self.item(Segment::Index(i as usize / 2), key)?;
-            let name = key.str()?.to_cow()?.into_owned();
-            let value = self.item(Segment::Key(name), value)?;
+            let value = self.item(Segment::Key(key.clone().unbind()), value)?;
             dict.set_item(&key, value).map_err(|e| self.unhashable(e, "Map key"))?;
         }
         Ok(dict.into_any())
@@ -545,7 +595,8 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
         for name in ["name", "message", "stack"] {
             let key = v8::String::new(self.scope, name).ok_or_else(|| self.failed("key"))?;
             let value = error.get(self.scope, key.into()).ok_or_else(|| self.read_failed())?;
-            dict.set_item(name, self.item(Segment::Key(name.to_string()), value)?)?;
+            let segment = Segment::Key(PyString::new(self.py, name).into_any().unbind());
+            dict.set_item(name, self.item(segment, value)?)?;
         }
         Ok(dict.into_any())
     }
@@ -567,14 +618,30 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
             .ok_or_else(|| self.read_failed())?;
         for i in 0..names.length() {
             let key = names.get_index(scope, i).ok_or_else(|| self.read_failed())?;
-            let name = key.to_rust_string_lossy(scope);
-            self.path.segments.push(Segment::Key(name.clone()));
+            let name = self.key(key)?;
+            self.path.segments.push(Segment::Key(name.clone().into_any().unbind()));
             let value = object.get(scope, key).ok_or_else(|| self.read_failed())?;
             let converted = self.convert(value)?;
             self.path.segments.pop();
             dict.set_item(name, converted)?;
         }
         Ok(dict.into_any())
+    }
+
+    /// A property name (a string, as own-property names are converted) as a Python str.
+    fn key(&mut self, key: v8::Local<'s, v8::Value>) -> PyResult<Bound<'py, PyString>> {
+        let name = v8::Local::<v8::String>::try_from(key).map_err(|_| self.failed("key"))?;
+        let hash = name.get_identity_hash().get();
+        if let Some((cached, py_name)) = self.keys.get(&hash) {
+            if *cached == key {
+                return Ok(py_name.clone());
+            }
+        }
+        let py_name = string_to_py(self.py, self.scope, name)?;
+        if self.keys.len() < MAX_CACHED_KEYS {
+            self.keys.insert(hash, (key, py_name.clone()));
+        }
+        Ok(py_name)
     }
 
     fn unhashable(&self, err: PyErr, what: &str) -> PyErr {
@@ -593,6 +660,29 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
 
     fn failed(&self, what: &str) -> PyErr {
         PyValueError::new_err(format!("could not convert the {what} at {}", self.path.render()))
+    }
+}
+
+/// A JavaScript string as a Python str; Latin-1 strings are copied without transcoding. Lone
+/// surrogates become U+FFFD.
+fn string_to_py<'py>(
+    py: Python<'py>,
+    scope: &v8::PinScope<'_, '_>,
+    s: v8::Local<'_, v8::String>,
+) -> PyResult<Bound<'py, PyString>> {
+    if !s.is_onebyte() {
+        return Ok(PyString::new(py, &s.to_rust_string_lossy(scope)));
+    }
+    let mut latin1 = vec![0u8; s.length()];
+    s.write_one_byte_v2(scope, 0, &mut latin1, v8::WriteFlags::empty());
+    // SAFETY: a valid buffer of latin1.len() bytes; the result is a new reference or null.
+    unsafe {
+        let created = pyo3::ffi::PyUnicode_DecodeLatin1(
+            latin1.as_ptr().cast(),
+            latin1.len() as pyo3::ffi::Py_ssize_t,
+            std::ptr::null(),
+        );
+        Bound::from_owned_ptr_or_err(py, created).map(|o| o.cast_into_unchecked())
     }
 }
 

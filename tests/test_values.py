@@ -22,8 +22,8 @@ Error -> dict of name/message/stack, functions / symbols / unsettled Promises ->
 (|n| <= 2**53-1) comes back as int, except -0.0.
 
 Error paths are rendered by ``Path::render`` in src/convert.rs: the root (``args`` for call
-arguments, ``result`` for a returned value), ``[i]`` for an index and ``["key"]`` for a key (Rust's
-``{:?}`` formatting, so double quotes): ``args[1]["key"]``.
+arguments, ``result`` for a returned value), ``[i]`` for an index and ``['key']`` for a key (the key's
+Python repr): ``args[1]['key']``.
 
 Everything runs in-process: the depth and cycle tests are exactly the ones that must raise, not crash.
 """
@@ -467,7 +467,7 @@ def test_dict_float_key_raises_typeerror_naming_type_and_path(ctx):
 def test_nested_dict_bad_key_error_names_the_nested_path(ctx):
     with pytest.raises(TypeError) as info:
         ctx.call("id", [{"outer": [{(1,): "a"}]}])
-    assert 'args[0]["outer"][0]' in str(info.value)
+    assert "args[0]['outer'][0]" in str(info.value)
 
 
 def test_javascript_undefined_property_becomes_none(ctx):
@@ -635,7 +635,7 @@ def test_javascript_date_beyond_python_range_raises_valueerror_naming_path(ctx):
     """JavaScript Dates reach year 275760, Python's stop at 9999: a clear error that says where."""
     with pytest.raises(ValueError) as info:
         ctx.evaluate("({when: new Date(8.64e15)})")
-    assert 'result["when"]' in str(info.value)
+    assert "result['when']" in str(info.value)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -677,7 +677,7 @@ def test_cyclic_javascript_object_raises_valueerror_with_path(ctx):
     message = str(info.value)
     assert "result" in message
     assert "self" in message
-    assert 'result["self"]' in message
+    assert "result['self']" in message
 
 
 def test_cyclic_python_list_raises_valueerror_with_path(ctx):
@@ -694,7 +694,7 @@ def test_cyclic_python_dict_raises_valueerror_with_path(ctx):
     looped["me"] = looped
     with pytest.raises(ValueError) as info:
         ctx.call("id", [0, looped])
-    assert 'args[1]["me"]' in str(info.value)
+    assert "args[1]['me']" in str(info.value)
 
 
 def test_javascript_structure_nested_5000_deep_raises_valueerror(ctx):
@@ -748,7 +748,7 @@ def test_object_instance_raises_typeerror_naming_type_and_path(ctx):
         ctx.call("id", [1, {"key": object()}])
     message = str(info.value)
     assert "object" in message
-    assert 'args[1]["key"]' in message
+    assert "args[1]['key']" in message
 
 
 def test_lambda_raises_typeerror_naming_type_and_path(ctx):
@@ -789,10 +789,10 @@ def test_throwing_getter_raises_valueerror(ctx):
 
 
 def test_throwing_getter_error_names_the_property_path(ctx):
-    """The error names where the unreadable value sits (result["x"]), as every other conversion error does."""
+    """The error names where the unreadable value sits (result['x']), as every other conversion error does."""
     with pytest.raises(ValueError) as info:
         ctx.evaluate("({a: [1, {get x() { throw new Error('no') }}]})")
-    assert 'result["a"][1]["x"]' in str(info.value)
+    assert "result['a'][1]['x']" in str(info.value)
 
 
 def test_context_works_after_throwing_getter(ctx):
