@@ -50,7 +50,7 @@ impl Context {
         if owner::forked() {
             return Err(fork_error());
         }
-        let default_timeout = seconds(timeout)?;
+        let default_timeout = limits::timeout(timeout)?;
         if let Some(mb) = max_heap_mb.filter(|mb| *mb < MIN_HEAP_MB) {
             return Err(PyValueError::new_err(format!(
                 "max_heap_mb must be at least {MIN_HEAP_MB}, not {mb}"
@@ -110,7 +110,15 @@ impl Context {
     ) -> PyResult<Py<PyAny>> {
         let args = execute::positional(args)?;
         self.run(py, timeout, |runtime, deadline| {
-            execute::call_function(py, runtime, |_| Names::Global, name, &args, auto_await, deadline)
+            execute::call_function(
+                py,
+                runtime,
+                |_| Names::Global,
+                name,
+                &args,
+                auto_await,
+                deadline,
+            )
         })
     }
 
@@ -196,7 +204,10 @@ impl Context {
 
     fn __repr__(&self) -> String {
         let state = if self.closed() { "closed" } else { "open" };
-        format!("<v8ctx.Context {state}, owned by thread {:?}>", self.owner.name)
+        format!(
+            "<v8ctx.Context {state}, owned by thread {:?}>",
+            self.owner.name
+        )
     }
 }
 
@@ -254,7 +265,7 @@ impl Context {
         timeout: Option<f64>,
         operation: impl FnOnce(&mut Runtime, Option<Instant>) -> PyResult<R>,
     ) -> PyResult<R> {
-        let timeout = seconds(timeout)?.or(self.default_timeout);
+        let timeout = limits::timeout(timeout)?.or(self.default_timeout);
         let mut exhausted = false;
         let result = self.with_runtime(py, |runtime| {
             let result = execute::limited(py, runtime, timeout, operation);
@@ -264,10 +275,12 @@ impl Context {
         if exhausted {
             let limit = self
                 .max_heap_mb
-                .map_or("V8's default heap limit".to_string(), |mb| format!("max_heap_mb={mb}"));
+                .map_or("V8's default heap limit".to_string(), |mb| {
+                    format!("max_heap_mb={mb}")
+                });
             *self.closed_because.lock() = Some(format!(
                 "this Context was closed because its JavaScript used up its heap ({limit}); \
-                 create a new Context"
+                 its isolate cannot be trusted with a limit again: create a new Context"
             ));
             self.close();
         }
@@ -297,17 +310,6 @@ fn thread_name(py: Python<'_>) -> String {
         .and_then(|thread| thread.getattr("name"))
         .and_then(|name| name.extract())
         .unwrap_or_else(|_| "<unknown>".to_string())
-}
-
-/// A timeout in seconds as a Duration; it must be positive and finite.
-fn seconds(timeout: Option<f64>) -> PyResult<Option<Duration>> {
-    match timeout {
-        None => Ok(None),
-        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(Duration::from_secs_f64(t))),
-        Some(t) => Err(PyValueError::new_err(format!(
-            "timeout must be a positive number of seconds, not {t}"
-        ))),
-    }
 }
 
 fn fork_error() -> PyErr {

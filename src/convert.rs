@@ -29,8 +29,8 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    IntoPyDict, PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMemoryView,
-    PySet, PyString, PyTuple, PyType,
+    IntoPyDict, PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList,
+    PyMemoryView, PySet, PyString, PyTuple, PyType,
 };
 
 /// Nesting deeper than this is refused, so hostile input cannot overflow the stack.
@@ -210,7 +210,14 @@ impl<'s> PyToJs<'_, 's, '_> {
             let data: Vec<u8> = if let Ok(b) = value.cast::<PyBytes>() {
                 b.as_bytes().to_vec()
             } else {
-                value.py().import("builtins")?.getattr("bytes")?.call1((value,))?.cast_into::<PyBytes>()?.as_bytes().to_vec()
+                value
+                    .py()
+                    .import("builtins")?
+                    .getattr("bytes")?
+                    .call1((value,))?
+                    .cast_into::<PyBytes>()?
+                    .as_bytes()
+                    .to_vec()
             };
             let len = data.len();
             let store = v8::ArrayBuffer::new_backing_store_from_vec(data).make_shared();
@@ -329,7 +336,11 @@ impl<'s> PyToJs<'_, 's, '_> {
         }
         // Beyond 2**53 a number would silently lose digits: a BigInt keeps them all.
         let negative = int.lt(0)?;
-        let magnitude = if negative { int.neg()? } else { int.clone().into_any() };
+        let magnitude = if negative {
+            int.neg()?
+        } else {
+            int.clone().into_any()
+        };
         let bits: usize = magnitude.call_method0("bit_length")?.extract()?;
         let len = bits.div_ceil(64) * 8;
         let bytes = magnitude.call_method1("to_bytes", (len, "little"))?;
@@ -445,7 +456,7 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
         }
         if value.is_number() {
             let f = value.number_value(scope).unwrap_or(f64::NAN);
-            return Ok(number_to_py(py, f)?);
+            return number_to_py(py, f);
         }
         if value.is_boolean() {
             return Ok(PyBool::new(py, value.is_true()).to_owned().into_any());
@@ -454,7 +465,9 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
             return Ok(py.None().into_bound(py));
         }
         if value.is_big_int() {
-            let big = value.to_big_int(scope).ok_or_else(|| self.failed("BigInt"))?;
+            let big = value
+                .to_big_int(scope)
+                .ok_or_else(|| self.failed("BigInt"))?;
             return bigint_to_py(py, &big);
         }
         if value.is_array_buffer_view() {
@@ -495,7 +508,9 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
         if value.is_promise() {
             return Ok(py.None().into_bound(py));
         }
-        let object = value.to_object(scope).ok_or_else(|| self.failed("object"))?;
+        let object = value
+            .to_object(scope)
+            .ok_or_else(|| self.failed("object"))?;
         self.nested(object, |this| {
             if let Ok(array) = v8::Local::<v8::Array>::try_from(value) {
                 return this.array(array);
@@ -566,13 +581,16 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
         let dict = PyDict::new(self.py);
         let pairs = map.as_array(self.scope);
         for i in (0..pairs.length()).step_by(2) {
-            let key = pairs.get_index(self.scope, i).ok_or_else(|| self.read_failed())?;
+            let key = pairs
+                .get_index(self.scope, i)
+                .ok_or_else(|| self.read_failed())?;
             let value = pairs
                 .get_index(self.scope, i + 1)
                 .ok_or_else(|| self.read_failed())?;
             let key = self.item(Segment::Index(i as usize / 2), key)?;
             let value = self.item(Segment::Key(key.clone().unbind()), value)?;
-            dict.set_item(&key, value).map_err(|e| self.unhashable(e, "Map key"))?;
+            dict.set_item(&key, value)
+                .map_err(|e| self.unhashable(e, "Map key"))?;
         }
         Ok(dict.into_any())
     }
@@ -585,7 +603,8 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
                 .get_index(self.scope, i)
                 .ok_or_else(|| self.read_failed())?;
             let member = self.item(Segment::Index(i as usize), member)?;
-            out.add(member).map_err(|e| self.unhashable(e, "Set member"))?;
+            out.add(member)
+                .map_err(|e| self.unhashable(e, "Set member"))?;
         }
         Ok(out.into_any())
     }
@@ -594,7 +613,9 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
         let dict = PyDict::new(self.py);
         for name in ["name", "message", "stack"] {
             let key = v8::String::new(self.scope, name).ok_or_else(|| self.failed("key"))?;
-            let value = error.get(self.scope, key.into()).ok_or_else(|| self.read_failed())?;
+            let value = error
+                .get(self.scope, key.into())
+                .ok_or_else(|| self.read_failed())?;
             let segment = Segment::Key(PyString::new(self.py, name).into_any().unbind());
             dict.set_item(name, self.item(segment, value)?)?;
         }
@@ -617,9 +638,13 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
             )
             .ok_or_else(|| self.read_failed())?;
         for i in 0..names.length() {
-            let key = names.get_index(scope, i).ok_or_else(|| self.read_failed())?;
+            let key = names
+                .get_index(scope, i)
+                .ok_or_else(|| self.read_failed())?;
             let name = self.key(key)?;
-            self.path.segments.push(Segment::Key(name.clone().into_any().unbind()));
+            self.path
+                .segments
+                .push(Segment::Key(name.clone().into_any().unbind()));
             let value = object.get(scope, key).ok_or_else(|| self.read_failed())?;
             let converted = self.convert(value)?;
             self.path.segments.pop();
@@ -659,7 +684,10 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
     }
 
     fn failed(&self, what: &str) -> PyErr {
-        PyValueError::new_err(format!("could not convert the {what} at {}", self.path.render()))
+        PyValueError::new_err(format!(
+            "could not convert the {what} at {}",
+            self.path.render()
+        ))
     }
 }
 
@@ -695,7 +723,10 @@ fn number_to_py(py: Python<'_>, f: f64) -> PyResult<Bound<'_, PyAny>> {
     }
 }
 
-fn bigint_to_py<'py>(py: Python<'py>, big: &v8::Local<'_, v8::BigInt>) -> PyResult<Bound<'py, PyAny>> {
+fn bigint_to_py<'py>(
+    py: Python<'py>,
+    big: &v8::Local<'_, v8::BigInt>,
+) -> PyResult<Bound<'py, PyAny>> {
     if let (value, true) = big.i64_value() {
         return Ok(value.into_pyobject(py)?.into_any());
     }

@@ -140,7 +140,14 @@ pub fn js_error(
 
 /// A JSError the core raises itself, as if JavaScript had thrown `new <name>(message)`.
 pub fn js_error_new(py: Python<'_>, name: &str, message: &str) -> PyErr {
-    js_error(py, JsErrorKind::Plain, name, message, &format!("{name}: {message}"), None)
+    js_error(
+        py,
+        JsErrorKind::Plain,
+        name,
+        message,
+        &format!("{name}: {message}"),
+        None,
+    )
 }
 
 /// Turns a caught JavaScript exception into a JSError.
@@ -197,7 +204,10 @@ fn describe<'s>(scope: &v8::PinScope<'s, '_>, value: v8::Local<'s, v8::Value>) -
 }
 
 /// `resource:line:column` of a message, columns counted from 1 as in stack traces.
-fn location<'s>(scope: &v8::PinScope<'s, '_>, message: v8::Local<'s, v8::Message>) -> Option<String> {
+fn location<'s>(
+    scope: &v8::PinScope<'s, '_>,
+    message: v8::Local<'s, v8::Message>,
+) -> Option<String> {
     let resource = message.get_script_resource_name(scope)?;
     let line = message.get_line_number(scope)?;
     let column = message.get_start_column() + 1;

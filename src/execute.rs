@@ -37,7 +37,17 @@ pub fn run_script(
             .ok_or_else(|| PyRuntimeError::new_err("source too long for V8"))?;
         let name = v8::String::new(scope, SCRIPT_NAME).expect("a short constant string");
         let origin = v8::ScriptOrigin::new(
-            scope, name.into(), 0, 0, false, 0, None, false, false, false, None,
+            scope,
+            name.into(),
+            0,
+            0,
+            false,
+            0,
+            None,
+            false,
+            false,
+            false,
+            None,
         );
         let result = without_gil(py, || {
             let result = v8::Script::compile(scope, source, Some(&origin))
@@ -68,9 +78,13 @@ pub fn limited<R>(
             py,
             JsErrorKind::Memory,
             "OutOfMemoryError",
-            "JavaScript used up its heap and was terminated; the Context is closed",
-            "OutOfMemoryError: JavaScript used up its heap and was terminated; the Context is closed",
+            "JavaScript used up its heap and was terminated",
+            "OutOfMemoryError: JavaScript used up its heap and was terminated",
             None,
+        )),
+        (Some(Stop::Cancelled), _) => Err(errors::pool_closed(
+            py,
+            "the Pool was closed with cancel=True while this call ran".to_string(),
         )),
         // It finished anyway, just as the limit struck: keep the result.
         (Some(_), Ok(value)) => Ok(value),
@@ -90,7 +104,11 @@ pub fn limited<R>(
         }
         (Some(Stop::Interrupt), Err(_)) => {
             py.check_signals()?;
-            Err(errors::js_error_new(py, "Error", "JavaScript was interrupted by SIGINT"))
+            Err(errors::js_error_new(
+                py,
+                "Error",
+                "JavaScript was interrupted by SIGINT",
+            ))
         }
     }
 }
@@ -115,9 +133,7 @@ pub fn complete<'s>(
             return Ok(Completion::Value(py.None()));
         }
         return match promise.state() {
-            v8::PromiseState::Pending => {
-                Ok(Completion::Pending(v8::Global::new(scope, promise)))
-            }
+            v8::PromiseState::Pending => Ok(Completion::Pending(v8::Global::new(scope, promise))),
             _ => settled(py, scope, promise).map(Completion::Value),
         };
     }
@@ -126,7 +142,10 @@ pub fn complete<'s>(
 }
 
 /// The exception a TryCatch caught, as a JSError.
-pub fn caught(py: Python<'_>, scope: &v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>) -> PyErr {
+pub fn caught(
+    py: Python<'_>,
+    scope: &v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>,
+) -> PyErr {
     match scope.exception() {
         Some(exception) => errors::from_exception(py, scope, exception, scope.message()),
         None => errors::js_error_new(py, "Error", "JavaScript execution was terminated"),
@@ -162,7 +181,11 @@ pub fn settle(
     match without_gil(py, || runtime.settle(&promise, deadline)) {
         Ok(()) => {}
         Err(SettleError::Stopped) => {
-            return Err(errors::js_error_new(py, "Error", "waiting for the Promise was stopped"))
+            return Err(errors::js_error_new(
+                py,
+                "Error",
+                "waiting for the Promise was stopped",
+            ))
         }
         Err(SettleError::NeverSettles) => {
             return Err(errors::js_error_new(
@@ -236,8 +259,9 @@ fn find_function<'s>(
     let global = scope.get_current_context().global(scope);
     let mut this: v8::Local<v8::Value> = v8::undefined(scope).into();
     let mut value = match names {
-        Names::Global => v8::String::new(scope, segments[0])
-            .and_then(|key| global.get(scope, key.into())),
+        Names::Global => {
+            v8::String::new(scope, segments[0]).and_then(|key| global.get(scope, key.into()))
+        }
         Names::Script(evaluate) => {
             // `typeof` keeps a missing name from throwing, so it is reported like a global's.
             let first = segments[0];

@@ -7,6 +7,7 @@ mod errors;
 mod execute;
 mod host;
 mod limits;
+mod ops;
 mod owner;
 mod pool;
 mod runtime;

@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 
 use deno_core::v8;
 use parking_lot::{Condvar, Mutex};
+use pyo3::exceptions::PyValueError;
+use pyo3::PyResult;
 
 /// Why the running JavaScript was terminated, if it was.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -27,6 +29,19 @@ pub enum Stop {
     Timeout,
     HeapExhausted,
     Interrupt,
+    /// Its Pool was closed with `cancel=True`.
+    Cancelled,
+}
+
+/// A timeout in seconds as a Duration; it must be positive and finite.
+pub fn timeout(seconds: Option<f64>) -> PyResult<Option<Duration>> {
+    match seconds {
+        None => Ok(None),
+        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(Duration::from_secs_f64(t))),
+        Some(t) => Err(PyValueError::new_err(format!(
+            "timeout must be a positive number of seconds, not {t}"
+        ))),
+    }
 }
 
 /// One isolate's stop flags, shared with the watchdog, the heap callback and the SIGINT thread.
@@ -35,6 +50,7 @@ pub struct Stops {
     timed_out: AtomicBool,
     heap_exhausted: AtomicBool,
     interrupted: AtomicBool,
+    cancelled: AtomicBool,
 }
 
 impl Stops {
@@ -44,6 +60,7 @@ impl Stops {
             timed_out: AtomicBool::new(false),
             heap_exhausted: AtomicBool::new(false),
             interrupted: AtomicBool::new(false),
+            cancelled: AtomicBool::new(false),
         })
     }
 
@@ -64,8 +81,14 @@ impl Stops {
         self.heap_exhausted.load(Ordering::Acquire)
     }
 
+    /// Terminates whatever runs now and anything run later (its Pool is shutting down).
+    pub fn cancel(&self) {
+        self.stop(&self.cancelled);
+    }
+
+    /// Whether waiting for the event loop should give up: Ctrl-C, or cancelled.
     pub fn interrupted(&self) -> bool {
-        self.interrupted.load(Ordering::Acquire)
+        self.interrupted.load(Ordering::Acquire) || self.cancelled.load(Ordering::Acquire)
     }
 }
 
@@ -112,7 +135,9 @@ impl Armed {
             Some(Stop::HeapExhausted)
         } else if stops.timed_out.load(Ordering::Acquire) {
             Some(Stop::Timeout)
-        } else if stops.interrupted() {
+        } else if stops.cancelled.load(Ordering::Acquire) {
+            Some(Stop::Cancelled)
+        } else if stops.interrupted.load(Ordering::Acquire) {
             Some(Stop::Interrupt)
         } else {
             None
@@ -203,7 +228,11 @@ static mut PREVIOUS_SIGINT: Option<libc::sigaction> = None;
 static mut SIGINT_SEMAPHORE: std::mem::MaybeUninit<libc::sem_t> = std::mem::MaybeUninit::uninit();
 static SIGINT_THREAD: Once = Once::new();
 
-extern "C" fn on_sigint(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
+extern "C" fn on_sigint(
+    signal: libc::c_int,
+    info: *mut libc::siginfo_t,
+    context: *mut libc::c_void,
+) {
     // SAFETY: the semaphore was initialised before this handler was installed; PREVIOUS_SIGINT
     // is written only while installing, before the handler can run.
     unsafe {

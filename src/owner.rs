@@ -142,9 +142,17 @@ impl Drop for ThreadExitHook {
 fn install_exit_hook(py: Python<'_>) -> PyResult<()> {
     static THREAD_LOCAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let local = THREAD_LOCAL.get_or_try_init(py, || {
-        py.import("_thread")?.getattr("_local")?.call0().map(Bound::unbind)
+        py.import("_thread")?
+            .getattr("_local")?
+            .call0()
+            .map(Bound::unbind)
     })?;
-    let hook = Py::new(py, ThreadExitHook { ident: current_thread() })?;
+    let hook = Py::new(
+        py,
+        ThreadExitHook {
+            ident: current_thread(),
+        },
+    )?;
     local.bind(py).setattr("v8ctx_thread_exit", hook)
 }
 

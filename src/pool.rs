@@ -25,6 +25,7 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::errors;
 use crate::execute::{self, Names};
+use crate::limits::{self, Stops};
 use crate::owner;
 use crate::runtime::{self, Runtime};
 
@@ -39,12 +40,15 @@ enum Reply {
     /// A thread blocked in `call`/`evaluate`.
     Blocking(std::sync::mpsc::SyncSender<PyResult<Py<PyAny>>>),
     /// An asyncio future, resolved on its event loop.
-    Future { event_loop: Py<PyAny>, future: Py<PyAny> },
+    Future {
+        event_loop: Py<PyAny>,
+        future: Py<PyAny>,
+    },
 }
 
 struct Job {
     request: Request,
-    timeout: Option<f64>,
+    timeout: Option<Duration>,
     reply: Reply,
 }
 
@@ -61,7 +65,7 @@ struct Config {
     code: String,
     recycle_after: Option<u64>,
     max_heap_mb: Option<usize>,
-    timeout: Option<f64>,
+    timeout: Option<Duration>,
     random_seed: Option<u64>,
     console: Option<Py<PyAny>>,
 }
@@ -73,8 +77,8 @@ struct State {
     generation: u64,
     /// Workers (by slot) whose replacement has its runtime ready, so they may leave.
     replaced: Vec<bool>,
-    /// Workers serving with the current generation, for `restart()` to wait on.
-    current: usize,
+    /// The generation of the worker serving each slot, for `restart()` to wait on.
+    slot_generation: Vec<u64>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -84,6 +88,8 @@ struct Shared {
     changed: Condvar,
     slots: Vec<SlotStats>,
     total_calls: AtomicU64,
+    /// The stop flags of every live worker's runtime, for `close(cancel=True)`.
+    live: Mutex<Vec<Arc<Stops>>>,
 }
 
 /// How a new worker reports that it is ready (or could not start).
@@ -118,22 +124,17 @@ impl Pool {
                 "V8 does not survive os.fork(): create the Pool in a process started with 'spawn'",
             ));
         }
-        let workers = workers.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
-        });
+        let workers =
+            workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         if workers == 0 {
             return Err(PyValueError::new_err("workers must be at least 1"));
         }
         if recycle_after == Some(0) {
-            return Err(PyValueError::new_err("recycle_after must be at least 1 call"));
+            return Err(PyValueError::new_err(
+                "recycle_after must be at least 1 call",
+            ));
         }
-        if let Some(t) = timeout {
-            if !(t.is_finite() && t > 0.0) {
-                return Err(PyValueError::new_err(format!(
-                    "timeout must be a positive number of seconds, not {t}"
-                )));
-            }
-        }
+        let timeout = limits::timeout(timeout)?;
         owner::watch_for_fork();
         let shared = Arc::new(Shared {
             config: Config {
@@ -149,12 +150,13 @@ impl Pool {
                 closing: false,
                 generation: 0,
                 replaced: vec![false; workers],
-                current: 0,
+                slot_generation: vec![0; workers],
                 threads: Vec::new(),
             }),
             changed: Condvar::new(),
             slots: (0..workers).map(|_| SlotStats::default()).collect(),
             total_calls: AtomicU64::new(0),
+            live: Mutex::new(Vec::new()),
         });
         let (ready, started) = std::sync::mpsc::channel();
         let spawned = (0..workers)
@@ -172,7 +174,7 @@ impl Pool {
             })
         });
         if let Some(err) = failure {
-            pool.shutdown(py);
+            shutdown(py, &pool.shared, true);
             return Err(err);
         }
         POOLS.lock().push(Arc::downgrade(&pool.shared));
@@ -188,7 +190,10 @@ impl Pool {
         args: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
-        let args = execute::positional(args)?.into_iter().map(Bound::unbind).collect();
+        let args = execute::positional(args)?
+            .into_iter()
+            .map(Bound::unbind)
+            .collect();
         self.wait(py, Request::Call { name, args }, timeout)
     }
 
@@ -207,7 +212,10 @@ impl Pool {
         args: Option<&Bound<'py, PyAny>>,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let args = execute::positional(args)?.into_iter().map(Bound::unbind).collect();
+        let args = execute::positional(args)?
+            .into_iter()
+            .map(Bound::unbind)
+            .collect();
         self.submit_async(py, Request::Call { name, args }, timeout)
     }
 
@@ -231,12 +239,12 @@ impl Pool {
                 return Err(pool_closed(py));
             }
             state.generation += 1;
-            state.current = 0;
             shared.changed.notify_all();
         }
         py.detach(|| {
             let mut state = shared.state.lock();
-            while state.current < self.workers && !state.closing {
+            let target = state.generation;
+            while state.slot_generation.iter().any(|g| *g < target) && !state.closing {
                 shared.changed.wait(&mut state);
             }
         });
@@ -260,9 +268,11 @@ impl Pool {
         Ok(stats)
     }
 
-    /// Finishes the queued calls, joins every worker thread and frees every runtime.
-    fn close(&self, py: Python<'_>) {
-        self.shutdown(py);
+    /// Finishes the queued calls, joins every worker thread and frees every runtime. With
+    /// `cancel`, queued calls fail with PoolClosedError and running ones are terminated instead.
+    #[pyo3(signature = (*, cancel = false))]
+    fn close(&self, py: Python<'_>, cancel: bool) {
+        shutdown(py, &self.shared, cancel);
     }
 
     #[getter]
@@ -281,7 +291,7 @@ impl Pool {
         _exc: Option<&Bound<'_, PyAny>>,
         _traceback: Option<&Bound<'_, PyAny>>,
     ) {
-        self.shutdown(py);
+        shutdown(py, &self.shared, false);
     }
 
     fn __repr__(&self) -> String {
@@ -300,7 +310,18 @@ impl Drop for Pool {
 }
 
 impl Pool {
-    fn submit(&self, py: Python<'_>, job: Job) -> PyResult<()> {
+    fn submit(
+        &self,
+        py: Python<'_>,
+        request: Request,
+        timeout: Option<f64>,
+        reply: Reply,
+    ) -> PyResult<()> {
+        let job = Job {
+            request,
+            timeout: limits::timeout(timeout)?,
+            reply,
+        };
         let mut state = self.shared.state.lock();
         if state.closing {
             return Err(pool_closed(py));
@@ -317,14 +338,7 @@ impl Pool {
             ));
         }
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-        self.submit(
-            py,
-            Job {
-                request,
-                timeout,
-                reply: Reply::Blocking(sender),
-            },
-        )?;
+        self.submit(py, request, timeout, Reply::Blocking(sender))?;
         loop {
             // Wake now and then so Ctrl-C reaches the waiting thread.
             let received =
@@ -347,33 +361,44 @@ impl Pool {
     ) -> PyResult<Bound<'py, PyAny>> {
         let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
         let future = event_loop.call_method0("create_future")?;
-        self.submit(
-            py,
-            Job {
-                request,
-                timeout,
-                reply: Reply::Future {
-                    event_loop: event_loop.unbind(),
-                    future: future.clone().unbind(),
-                },
-            },
-        )?;
+        let reply = Reply::Future {
+            event_loop: event_loop.unbind(),
+            future: future.clone().unbind(),
+        };
+        self.submit(py, request, timeout, reply)?;
         Ok(future)
-    }
-
-    /// Closes the queue, lets the workers finish it, and joins them (without the GIL).
-    fn shutdown(&self, py: Python<'_>) {
-        shutdown(py, &self.shared);
     }
 }
 
-fn shutdown(py: Python<'_>, shared: &Shared) {
-    let threads = {
+/// Closes the queue and joins the workers (without the GIL): after they finished the queue, or,
+/// with `cancel`, after failing the queued calls and terminating the running ones.
+fn shutdown(py: Python<'_>, shared: &Shared, cancel: bool) {
+    let (threads, dropped) = {
         let mut state = shared.state.lock();
         state.closing = true;
         shared.changed.notify_all();
-        std::mem::take(&mut state.threads)
+        let dropped: Vec<Job> = if cancel {
+            state.queue.drain(..).collect()
+        } else {
+            Vec::new()
+        };
+        (std::mem::take(&mut state.threads), dropped)
     };
+    if cancel {
+        for stops in shared.live.lock().iter() {
+            stops.cancel();
+        }
+    }
+    for job in dropped {
+        deliver(
+            py,
+            job.reply,
+            Err(errors::pool_closed(
+                py,
+                "the Pool was closed with cancel=True before this call ran".to_string(),
+            )),
+        );
+    }
     py.detach(|| {
         for thread in threads {
             let _ = thread.join();
@@ -397,7 +422,7 @@ fn shutdown(py: Python<'_>, shared: &Shared) {
 pub fn _close_pools(py: Python<'_>) {
     let pools: Vec<Arc<Shared>> = POOLS.lock().drain(..).filter_map(|p| p.upgrade()).collect();
     for shared in pools {
-        shutdown(py, &shared);
+        shutdown(py, &shared, true);
     }
 }
 
@@ -410,14 +435,18 @@ fn pool_closed(py: Python<'_>) -> PyErr {
 enum Start {
     /// One of the pool's first workers.
     Initial,
-    /// Replacing a worker that wore out (calls or heap); the predecessor leaves when it is ready.
-    Recycle,
-    /// Replacing a worker for `restart()`, which counts it.
-    Restart,
+    /// Replacing a worker (worn out, or `restart()`); the predecessor leaves once this is ready.
+    Replacement,
 }
 
 /// Starts a worker thread for `slot`; false if the OS refused a thread.
-fn spawn_worker(shared: &Arc<Shared>, slot: usize, generation: u64, start: Start, ready: Ready) -> bool {
+fn spawn_worker(
+    shared: &Arc<Shared>,
+    slot: usize,
+    generation: u64,
+    start: Start,
+    ready: Ready,
+) -> bool {
     let worker_shared = Arc::clone(shared);
     std::thread::Builder::new()
         .name(format!("v8ctx-pool-{slot}"))
@@ -436,8 +465,8 @@ fn start_runtime(shared: &Shared) -> PyResult<Runtime> {
             random_seed: config.random_seed.map(|seed| (seed % (1 << 53)) as f64),
             console: config.console.as_ref().map(|c| c.clone_ref(py)),
         };
-        let mut runtime = runtime::without_gil(py, || Runtime::new(options))
-            .map_err(PyRuntimeError::new_err)?;
+        let mut runtime =
+            runtime::without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;
         if !config.code.is_empty() {
             execute::limited(py, &mut runtime, None, |runtime, deadline| {
                 execute::run_script(py, runtime, &config.code, false, false, deadline)
@@ -456,17 +485,16 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
             return;
         }
     };
+    shared.live.lock().push(Arc::clone(runtime.stops()));
     let stats = &shared.slots[slot];
     stats.calls.store(0, Ordering::Relaxed);
     {
         let mut state = shared.state.lock();
-        if start != Start::Initial {
+        if start == Start::Replacement {
             state.replaced[slot] = true;
             stats.restarts.fetch_add(1, Ordering::Relaxed);
         }
-        if start != Start::Recycle && generation == state.generation {
-            state.current += 1;
-        }
+        state.slot_generation[slot] = generation;
         shared.changed.notify_all();
     }
     let _ = ready.send(Ok(()));
@@ -496,29 +524,29 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
             Some(None) => {
                 let next_generation = shared.state.lock().generation;
                 let (ready, _) = std::sync::mpsc::channel();
-                replacing = spawn_worker(&shared, slot, next_generation, Start::Restart, ready);
+                replacing = spawn_worker(&shared, slot, next_generation, Start::Replacement, ready);
                 if !replacing {
                     // No thread for a replacement: serve on as the new generation rather than
                     // leave the slot empty or keep restart() waiting.
                     generation = next_generation;
-                    shared.state.lock().current += 1;
+                    shared.state.lock().slot_generation[slot] = generation;
                     shared.changed.notify_all();
                 }
                 continue;
             }
             Some(Some(job)) => job,
         };
-        serve(&shared, &mut runtime, job);
-        shared.total_calls.fetch_add(1, Ordering::Relaxed);
-        let calls = stats.calls.fetch_add(1, Ordering::Relaxed) + 1;
+        let calls = serve(&shared, stats, &mut runtime, job);
         let heap_used = runtime.used_heap_size();
         stats.heap_used.store(heap_used, Ordering::Relaxed);
         if runtime.stops().heap_exhausted() {
             // Unusable until replaced: rebuild here rather than fail the next calls.
-            drop(std::mem::replace(&mut runtime, match start_runtime(&shared) {
-                Ok(fresh) => fresh,
-                Err(_) => break,
-            }));
+            let Ok(fresh) = start_runtime(&shared) else {
+                break;
+            };
+            forget_stops(&shared, &runtime);
+            shared.live.lock().push(Arc::clone(fresh.stops()));
+            drop(std::mem::replace(&mut runtime, fresh));
             stats.calls.store(0, Ordering::Relaxed);
             stats.restarts.fetch_add(1, Ordering::Relaxed);
             continue;
@@ -531,49 +559,74 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
         if worn_out && !replacing {
             let generation = shared.state.lock().generation;
             let (ready, _) = std::sync::mpsc::channel();
-            replacing = spawn_worker(&shared, slot, generation, Start::Recycle, ready);
+            replacing = spawn_worker(&shared, slot, generation, Start::Replacement, ready);
         }
     }
+    forget_stops(&shared, &runtime);
     drop(runtime);
 }
 
-/// Runs one job and delivers its result.
-fn serve(shared: &Shared, runtime: &mut Runtime, job: Job) {
-    let timeout = job
-        .timeout
-        .or(shared.config.timeout)
-        .map(Duration::from_secs_f64);
+fn forget_stops(shared: &Shared, runtime: &Runtime) {
+    shared
+        .live
+        .lock()
+        .retain(|s| !Arc::ptr_eq(s, runtime.stops()));
+}
+
+/// Runs one job, counts it, and delivers its result; returns the calls on this runtime so far.
+fn serve(shared: &Shared, stats: &SlotStats, runtime: &mut Runtime, job: Job) -> u64 {
+    let timeout = job.timeout.or(shared.config.timeout);
     Python::attach(|py| {
-        let result = execute::limited(py, runtime, timeout, |runtime, deadline| match &job.request {
-            Request::Call { name, args } => {
-                let args: Vec<Bound<'_, PyAny>> = args.iter().map(|a| a.bind(py).clone()).collect();
-                execute::call_function(py, runtime, |_| Names::Global, name, &args, true, deadline)
-            }
-            Request::Evaluate { code } => {
-                execute::run_script(py, runtime, code, true, true, deadline)
-            }
-        });
-        match job.reply {
-            Reply::Blocking(sender) => {
-                let _ = sender.send(result);
-            }
-            Reply::Future { event_loop, future } => {
-                let (ok, value) = match result {
-                    Ok(value) => (true, value),
-                    Err(err) => (false, err.into_value(py).into_any()),
-                };
-                let delivered = settle_future(py).and_then(|settle| {
-                    event_loop
-                        .bind(py)
-                        .call_method1("call_soon_threadsafe", (settle, future, ok, value))
-                });
-                if let Err(err) = delivered {
-                    // The event loop was closed before the result arrived.
-                    err.write_unraisable(py, None);
+        let result = execute::limited(py, runtime, timeout, |runtime, deadline| {
+            match &job.request {
+                Request::Call { name, args } => {
+                    let args: Vec<Bound<'_, PyAny>> =
+                        args.iter().map(|a| a.bind(py).clone()).collect();
+                    execute::call_function(
+                        py,
+                        runtime,
+                        |_| Names::Global,
+                        name,
+                        &args,
+                        true,
+                        deadline,
+                    )
+                }
+                Request::Evaluate { code } => {
+                    execute::run_script(py, runtime, code, true, true, deadline)
                 }
             }
+        });
+        // Counted before the caller hears back, so stats() never lags a returned call.
+        shared.total_calls.fetch_add(1, Ordering::Relaxed);
+        let calls = stats.calls.fetch_add(1, Ordering::Relaxed) + 1;
+        deliver(py, job.reply, result);
+        calls
+    })
+}
+
+/// Hands a job's result to whoever waits for it.
+fn deliver(py: Python<'_>, reply: Reply, result: PyResult<Py<PyAny>>) {
+    match reply {
+        Reply::Blocking(sender) => {
+            let _ = sender.send(result);
         }
-    });
+        Reply::Future { event_loop, future } => {
+            let (ok, value) = match result {
+                Ok(value) => (true, value),
+                Err(err) => (false, err.into_value(py).into_any()),
+            };
+            let delivered = settle_future(py).and_then(|settle| {
+                event_loop
+                    .bind(py)
+                    .call_method1("call_soon_threadsafe", (settle, future, ok, value))
+            });
+            if let Err(err) = delivered {
+                // The event loop was closed before the result arrived.
+                err.write_unraisable(py, None);
+            }
+        }
+    }
 }
 
 /// `(future, ok, value)`: sets the result or exception of an asyncio future unless cancelled.

@@ -17,22 +17,23 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::future::{poll_fn, Future};
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::Poll;
 
 use deno_core::{v8, JsRuntime, PollEventLoopOptions, RuntimeOptions};
 use pyo3::prelude::*;
 
-use crate::host::{self, ConsoleSink};
+use crate::host;
 use crate::limits::Stops;
+use crate::ops;
 
-/// JavaScript run once in every new runtime, before any user code.
-const BOOTSTRAP_JS: &str = include_str!("js/bootstrap.js");
+/// The V8 startup snapshot `build.rs` made: deno_core's JavaScript and `js/bootstrap.js`, run.
+static SNAPSHOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/v8ctx_snapshot.bin"));
 
 thread_local! {
     /// The thread's event loop driver. Each `Runtime` holds a reference, so it outlives every
@@ -80,7 +81,10 @@ extern "C" fn track_rejection(message: v8::PromiseRejectMessage) {
             let reason = message
                 .get_value()
                 .unwrap_or_else(|| v8::undefined(scope).into());
-            let entry = (v8::Global::new(scope, promise), v8::Global::new(scope, reason));
+            let entry = (
+                v8::Global::new(scope, promise),
+                v8::Global::new(scope, reason),
+            );
             unhandled.0.borrow_mut().push(entry);
         }
         v8::PromiseRejectEvent::PromiseHandlerAddedAfterReject => {
@@ -161,7 +165,10 @@ impl Runtime {
             .map(|mb| v8::CreateParams::default().heap_limits(0, mb * 1024 * 1024));
         let mut js = JsRuntime::try_new(RuntimeOptions {
             create_params,
-            extensions: vec![host::v8ctx_host::init()],
+            startup_snapshot: Some(SNAPSHOT),
+            // The snapshot has the op bindings already; binding them again costs a millisecond.
+            skip_op_registration: true,
+            extensions: vec![ops::v8ctx_host::init()],
             ..Default::default()
         })
         .map_err(|e| format!("could not create the V8 runtime: {e}"))?;
@@ -172,7 +179,9 @@ impl Runtime {
         js.add_near_heap_limit_callback(move |current, _initial| {
             heap_stops.heap_limit_reached(current)
         });
-        js.op_state().borrow_mut().put(ConsoleSink(options.console));
+        js.op_state()
+            .borrow_mut()
+            .put(host::console_hook(options.console));
         js.v8_isolate().set_slot(Unhandled::default());
         js.v8_isolate().set_promise_reject_callback(track_rejection);
         // SAFETY: `JsRuntime::try_new` created and entered this isolate on this thread; leave it
@@ -185,9 +194,10 @@ impl Runtime {
             let local = v8::Local::new(scope, &context);
             let scope = &mut v8::ContextScope::new(scope, local);
             let report = (|| {
-                let source = v8::String::new(scope, BOOTSTRAP_JS)?;
-                let script = v8::Script::compile(scope, source, None)?;
-                let setup = v8::Local::<v8::Function>::try_from(script.run(scope)?).ok()?;
+                let global = scope.get_current_context().global(scope);
+                let name = v8::String::new(scope, "__v8ctxSetup")?;
+                let setup =
+                    v8::Local::<v8::Function>::try_from(global.get(scope, name.into())?).ok()?;
                 let seed: v8::Local<v8::Value> = match options.random_seed {
                     Some(seed) => v8::Number::new(scope, seed).into(),
                     None => v8::null(scope).into(),
@@ -259,7 +269,10 @@ impl Runtime {
     }
 
     /// Keeps a Script's evaluator; returns its key and where to release it.
-    pub fn add_script(&mut self, evaluator: v8::Global<v8::Function>) -> (u64, Arc<ReleasedScripts>) {
+    pub fn add_script(
+        &mut self,
+        evaluator: v8::Global<v8::Function>,
+    ) -> (u64, Arc<ReleasedScripts>) {
         self.next_script += 1;
         self.scripts.insert(self.next_script, evaluator);
         (self.next_script, Arc::clone(&self.released_scripts))
@@ -295,7 +308,8 @@ impl Runtime {
         let context = &self.context;
         event_loop.block_on(async {
             let far = std::time::Instant::now() + std::time::Duration::from_secs(86_400 * 365);
-            let mut deadline = std::pin::pin!(tokio::time::sleep_until(deadline.unwrap_or(far).into()));
+            let mut deadline =
+                std::pin::pin!(tokio::time::sleep_until(deadline.unwrap_or(far).into()));
             // Ctrl-C cannot wake the loop, so it looks for an interrupt this often.
             let mut tick = tokio::time::interval(std::time::Duration::from_millis(50));
             poll_fn(|cx| {
@@ -352,7 +366,10 @@ impl Runtime {
             ("peak_malloced_memory", s.peak_malloced_memory()),
             ("external_memory", s.external_memory()),
             ("number_of_native_contexts", s.number_of_native_contexts()),
-            ("number_of_detached_contexts", s.number_of_detached_contexts()),
+            (
+                "number_of_detached_contexts",
+                s.number_of_detached_contexts(),
+            ),
         ]
     }
 }
@@ -384,7 +401,8 @@ pub fn without_gil<T, F: FnOnce() -> T>(py: Python<'_>, f: F) -> T {
         }
     }
     let job = SameThread(f);
-    py.detach(move || SameThread(job.into_inner()())).into_inner()
+    py.detach(move || SameThread(job.into_inner()()))
+        .into_inner()
 }
 
 fn source_key(source: &str) -> u64 {

@@ -44,7 +44,17 @@ impl Script {
                     .ok_or_else(|| PyRuntimeError::new_err("source too long for V8"))?;
                 let name = v8::String::new(scope, SCRIPT_NAME).expect("a short constant string");
                 let origin = v8::ScriptOrigin::new(
-                    scope, name.into(), 0, 0, false, 0, None, false, false, false, None,
+                    scope,
+                    name.into(),
+                    0,
+                    0,
+                    false,
+                    0,
+                    None,
+                    false,
+                    false,
+                    false,
+                    None,
                 );
                 let mut source = v8::script_compiler::Source::new(body, Some(&origin));
                 let evaluator = without_gil(py, || {

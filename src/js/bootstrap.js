@@ -1,20 +1,20 @@
-// Runs once in every new runtime, before any user code. Its completion value is a function that
-// runtime.rs calls with the Context's options, (randomSeed: number | null); that returns the
-// function runtime.rs calls with the reason of each rejected Promise nobody handled.
-//
-// It gives scripts the host APIs that code lifted from web pages expects (console, timers,
-// atob/btoa, TextEncoder/TextDecoder, crypto) and hides deno_core's internals.
-((core) => (randomSeed) => {
+// The host APIs that code lifted from web pages expects: console, timers, atob/btoa,
+// TextEncoder/TextDecoder, crypto. This script runs once, when build.rs builds the V8 startup
+// snapshot; every runtime starts from its result. What depends on the Context's options is in
+// __v8ctxSetup, which runtime.rs calls once per runtime, before any user code.
+((core) => {
   "use strict";
   const { ops } = core;
   const define = (name, value) =>
     Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
 
   // ---- Randomness ------------------------------------------------------------------------------
-  // With a seed, Math.random and crypto draw from one deterministic generator (sfc32 seeded
-  // through splitmix32), so two Contexts with the same seed produce the same sequence.
+  // Without a seed, crypto draws from the operating system; with one, see seedRandom.
   let randomBytes = (view) => ops.op_v8ctx_random_fill(view);
-  if (randomSeed !== null) {
+
+  // Math.random and crypto then draw from one deterministic generator (sfc32 seeded through
+  // splitmix32), so two Contexts with the same seed produce the same sequence.
+  function seedRandom(randomSeed) {
     let seed = randomSeed >>> 0, high = Math.floor(randomSeed / 4294967296) >>> 0;
     const splitmix = () => {
       seed = (seed + 0x9e3779b9) | 0;
@@ -241,10 +241,18 @@
   console.groupCollapsed = console.group;
   define("console", console);
 
-  // Third-party code probes for Deno and Node to pick a code path; look like a plain engine.
-  delete globalThis.Deno;
-  delete globalThis.__bootstrap;
-
-  // Browsers report a rejected Promise nobody handled on the console, and carry on.
-  return (reason) => ops.op_v8ctx_console(3, "Uncaught (in promise) " + inspect(reason, 0, []));
-})(Deno.core)
+  // Per runtime: (randomSeed: number | null) => the function runtime.rs calls with the reason of
+  // each rejected Promise nobody handled.
+  Object.defineProperty(globalThis, "__v8ctxSetup", {
+    configurable: true,
+    value: (randomSeed) => {
+      if (randomSeed !== null) seedRandom(randomSeed);
+      // Third-party code probes for Deno and Node to pick a code path; look like a plain engine.
+      delete globalThis.Deno;
+      delete globalThis.__bootstrap;
+      delete globalThis.__v8ctxSetup;
+      // Browsers report a rejected Promise nobody handled on the console, and carry on.
+      return (reason) => ops.op_v8ctx_console(3, "Uncaught (in promise) " + inspect(reason, 0, []));
+    },
+  });
+})(Deno.core);
