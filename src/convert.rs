@@ -369,6 +369,8 @@ pub fn string_to_js<'s>(
     kind: v8::NewStringType,
 ) -> PyResult<v8::Local<'s, v8::String>> {
     let created = match utf8(s) {
+        // ASCII is already Latin-1: V8 copies it without decoding UTF-8.
+        Some(bytes) if bytes.is_ascii() => v8::String::new_from_one_byte(scope, bytes, kind),
         Some(bytes) => v8::String::new_from_utf8(scope, bytes, kind),
         None => {
             let utf16 = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;

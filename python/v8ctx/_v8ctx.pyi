@@ -1,10 +1,13 @@
 """Type stubs for the compiled core. This file is the API contract: keep it in step with src/."""
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from types import TracebackType
 from typing import Any, Callable, Optional
 
 __version__: str
+
+ConsoleCallback = Callable[[str, str], object]
+"""``console(level, message)``: level is "log", "info", "warn", "error" or "debug"."""
 
 class JSError(Exception):
     """A JavaScript exception, or a JavaScript failure v8ctx reports as one.
@@ -22,19 +25,25 @@ class JSError(Exception):
     """The thrown value converted to Python when it was not an ``Error`` (``throw 42``), else None."""
 
 class JSSyntaxError(JSError):
-    """The source failed to parse; the message and stack carry the location (``<v8ctx>:line:column``)."""
+    """The source failed to parse (or JavaScript threw a SyntaxError); the stack names the location."""
 
 class JSTimeoutError(JSError, TimeoutError):
     """The call ran past its ``timeout`` and was terminated; the Context stays usable."""
 
 class JSMemoryError(JSError, MemoryError):
-    """The script approached the Context's ``max_heap_mb`` and was terminated."""
+    """The script used up its heap and was terminated; a Context is then closed, a Pool worker replaced."""
 
 class ContextClosedError(RuntimeError):
-    """The Context was closed, or its owner thread exited; create a new Context."""
+    """The Context was closed (by ``close()``, or after running out of memory), or its owner thread exited."""
 
 class WrongThreadError(RuntimeError):
     """A Context was used from a thread other than the one that created it."""
+
+class PoolClosedError(RuntimeError):
+    """The Pool was closed; calls made afterwards (or cancelled by ``close(cancel=True)``) raise this."""
+
+def _close_pools() -> None:
+    """Close every open Pool, cancelling their calls (registered with ``atexit``)."""
 
 class Script:
     """Code loaded with ``Context.load``; reaches the script's private declarations, then the globals.
@@ -46,14 +55,28 @@ class Script:
     def context(self) -> Context:
         """The Context this script was loaded into."""
 
-    def call(self, name: str, args: Sequence[Any] = (), *, auto_await: bool = True) -> Any:
+    def call(
+        self,
+        name: str,
+        args: Optional[Sequence[Any]] = None,
+        *,
+        auto_await: bool = True,
+        timeout: Optional[float] = None,
+    ) -> Any:
         """Call the function ``name`` (dotted names reach into objects) from the script's scope."""
 
-    def evaluate(self, expression: str, *, auto_await: bool = True) -> Any:
+    def evaluate(self, expression: str, *, auto_await: bool = True, timeout: Optional[float] = None) -> Any:
         """Evaluate ``expression`` in the script's scope and return its value (a Promise is awaited)."""
 
 class Context:
     """A JavaScript global scope in its own V8 isolate, owned by the thread that creates it.
+
+    ``timeout`` (seconds) is the default for every call; ``max_heap_mb`` caps the V8 heap (at least
+    16); ``console`` receives ``console.*`` output (default: the ``v8ctx.console`` logger);
+    ``random_seed`` makes ``Math.random`` and ``crypto`` reproducible.
+
+    Raises ValueError for an invalid timeout or heap limit, TypeError for a console that is not
+    callable, RuntimeError in a process forked after V8 started.
 
     Example::
 
@@ -64,29 +87,52 @@ class Context:
         3
     """
 
-    def __init__(self) -> None: ...
-    def compile(self, code: str) -> None:
+    def __init__(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_heap_mb: Optional[int] = None,
+        console: Optional[ConsoleCallback] = None,
+        random_seed: Optional[int] = None,
+    ) -> None: ...
+    def compile(self, code: str, *, timeout: Optional[float] = None) -> None:
         """Run ``code`` as a classic script in the global scope; its functions and ``var``s become globals.
 
         Source identical to a script already compiled in this Context is skipped, so loading a library
         twice is harmless. Raises JSSyntaxError if it does not parse, JSError if it throws.
         """
 
-    def call(self, name: str, args: Sequence[Any] = (), *, auto_await: bool = True) -> Any:
+    def call(
+        self,
+        name: str,
+        args: Optional[Sequence[Any]] = None,
+        *,
+        auto_await: bool = True,
+        timeout: Optional[float] = None,
+    ) -> Any:
         """Call the global function ``name`` (dotted names reach into objects: ``"CryptoJS.MD5"``).
 
         ``args`` is a list or tuple of positional arguments. A returned Promise is awaited unless
-        ``auto_await`` is False. Raises JSError if the name is missing or not a function, or if the
-        function throws or its Promise rejects.
+        ``auto_await`` is False (then a Promise comes back as None). Raises JSError if the name is
+        missing (ReferenceError) or not a function (TypeError), or if the function throws or its
+        Promise rejects; ValueError if ``name`` is not an identifier path; TypeError if an argument
+        cannot be converted (the message names it: ``args[1]['key']``).
         """
 
-    def evaluate(self, code: str, *, auto_await: bool = True) -> Any:
+    def evaluate(self, code: str, *, auto_await: bool = True, timeout: Optional[float] = None) -> Any:
         """Run ``code`` as a script and return its completion value (a Promise is awaited)."""
 
-    def eval(self, code: str, return_value: bool = False, auto_await: bool = True) -> Any:
+    def eval(
+        self,
+        code: str,
+        return_value: bool = False,
+        auto_await: bool = True,
+        *,
+        timeout: Optional[float] = None,
+    ) -> Any:
         """never_jscore's ``eval``: run ``code``; return its completion value only if ``return_value``."""
 
-    def load(self, code: str) -> Script:
+    def load(self, code: str, *, timeout: Optional[float] = None) -> Script:
         """Run ``code`` with its top-level declarations private to the returned Script.
 
         The Context's globals stay visible inside it. Loading the same or changed source any number
@@ -96,7 +142,8 @@ class Context:
         Example::
 
             >>> ctx = v8ctx.Context()
-            >>> old, new = ctx.load("const K = 1; function k() { return K }"), ctx.load("const K = 2; function k() { return K }")
+            >>> old = ctx.load("const K = 1; function k() { return K }")
+            >>> new = ctx.load("const K = 2; function k() { return K }")
             >>> old.call("k"), new.call("k")
             (1, 2)
         """
@@ -115,6 +162,70 @@ class Context:
         """True once the Context was closed, or its owner thread exited."""
 
     def __enter__(self) -> Context: ...
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None: ...
+
+class Pool:
+    """V8 worker threads, each with its own isolate and ``code`` loaded once; safe from any thread.
+
+    ``workers`` defaults to the CPU count. A worker that served ``recycle_after`` calls, or whose
+    heap passed ``max_heap_mb`` (the V8 limit is twice that), is replaced by a fresh thread that
+    is warmed up before the old one retires. ``timeout``, ``random_seed`` and ``console`` are as
+    for Context. Raises the JavaScript error if ``code`` fails to load.
+
+    Example::
+
+        >>> with v8ctx.Pool("function add(a, b) { return a + b }", workers=2) as pool:
+        ...     pool.call("add", [1, 2])
+        3
+    """
+
+    def __init__(
+        self,
+        code: str = "",
+        *,
+        workers: Optional[int] = None,
+        recycle_after: Optional[int] = None,
+        max_heap_mb: Optional[int] = None,
+        timeout: Optional[float] = None,
+        random_seed: Optional[int] = None,
+        console: Optional[ConsoleCallback] = None,
+    ) -> None: ...
+    def call(self, name: str, args: Optional[Sequence[Any]] = None, *, timeout: Optional[float] = None) -> Any:
+        """Call the global function ``name`` on a free worker; blocks without the GIL. Promises are awaited."""
+
+    def evaluate(self, code: str, *, timeout: Optional[float] = None) -> Any:
+        """Evaluate ``code`` on a free worker and return its completion value."""
+
+    def call_async(
+        self, name: str, args: Optional[Sequence[Any]] = None, *, timeout: Optional[float] = None
+    ) -> Awaitable[Any]:
+        """``call`` for asyncio: a future of the running event loop; the loop is never blocked."""
+
+    def evaluate_async(self, code: str, *, timeout: Optional[float] = None) -> Awaitable[Any]:
+        """``evaluate`` for asyncio."""
+
+    def restart(self) -> None:
+        """Replace every worker by a fresh one (each warmed up first); returns when all are replaced."""
+
+    def stats(self) -> dict[str, Any]:
+        """``{"calls": n, "queued": n, "workers": [{"calls", "restarts", "heap_used"}, ...]}``."""
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Finish the queued calls, join the worker threads, free the runtimes. Idempotent.
+
+        With ``cancel``, queued calls fail with PoolClosedError and running ones are terminated.
+        """
+
+    @property
+    def closed(self) -> bool:
+        """True once ``close`` was called."""
+
+    def __enter__(self) -> Pool: ...
     def __exit__(
         self,
         exc_type: Optional[type[BaseException]],

@@ -1,0 +1,79 @@
+"""The .pyi stubs are the API contract: they must match what the compiled module exposes."""
+
+import ast
+import inspect
+from pathlib import Path
+
+import pytest
+
+import v8ctx
+from v8ctx import _v8ctx
+
+STUB = Path(v8ctx.__file__).with_name("_v8ctx.pyi")
+TREE = ast.parse(STUB.read_text())
+CLASSES = {node.name: node for node in TREE.body if isinstance(node, ast.ClassDef)}
+
+
+def stub_parameters(function: ast.FunctionDef) -> list[tuple[str, str]]:
+    """(name, kind) of each parameter in a stub, in order."""
+    args = function.args
+    out = [(a.arg, "POSITIONAL_OR_KEYWORD") for a in args.posonlyargs + args.args]
+    out += [(a.arg, "KEYWORD_ONLY") for a in args.kwonlyargs]
+    return out
+
+
+def runtime_parameters(function) -> list[tuple[str, str]]:
+    """(name, kind) of each parameter of a compiled function, ``self`` (positional-only there) left out."""
+    signature = inspect.signature(function)
+    return [(p.name, p.kind.name) for p in signature.parameters.values() if p.name != "self"]
+
+
+def methods_with_signatures():
+    for class_name in ("Context", "Script", "Pool"):
+        for node in CLASSES[class_name].body:
+            if isinstance(node, ast.FunctionDef) and not any(
+                isinstance(d, ast.Name) and d.id == "property" for d in node.decorator_list
+            ):
+                yield class_name, node
+
+
+@pytest.mark.parametrize(
+    ("class_name", "method"),
+    list(methods_with_signatures()),
+    ids=lambda value: value if isinstance(value, str) else value.name,
+)
+def test_stub_signature_matches_the_compiled_method(class_name, method):
+    cls = getattr(_v8ctx, class_name)
+    expected = stub_parameters(method)[1:]
+    compiled = runtime_parameters(cls if method.name == "__init__" else getattr(cls, method.name))
+    if method.name in ("__enter__", "__exit__"):
+        compiled = [(name, "POSITIONAL_OR_KEYWORD") for name, _ in compiled]
+        expected = [(name, "POSITIONAL_OR_KEYWORD") for name, _ in expected]
+        assert len(compiled) == len(expected)
+    else:
+        assert compiled == expected
+
+
+def test_every_public_name_is_in_the_stub():
+    stubbed = {
+        node.name if isinstance(node, (ast.ClassDef, ast.FunctionDef)) else node.target.id
+        for node in TREE.body
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AnnAssign))
+    }
+    public = {name for name in dir(_v8ctx) if not name.startswith("__") or name == "__version__"}
+    assert public - stubbed == set()
+
+
+def test_properties_in_the_stub_exist():
+    for class_name, node in CLASSES.items():
+        cls = getattr(_v8ctx, class_name)
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef) and any(
+                isinstance(d, ast.Name) and d.id == "property" for d in item.decorator_list
+            ):
+                assert hasattr(cls, item.name), f"{class_name}.{item.name}"
+
+
+def test_the_package_reexports_the_public_api():
+    for name in v8ctx.__all__:
+        assert getattr(v8ctx, name) is getattr(_v8ctx, name)
