@@ -181,24 +181,10 @@ impl<'s> PyToJs<'_, 's, '_> {
             return string_to_js(scope, s, v8::NewStringType::Normal).map(Into::into);
         }
         if let Ok(list) = value.cast::<PyList>() {
-            return self.nested(value, |this| {
-                let items = list
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| this.item(Segment::Index(i), &item))
-                    .collect::<PyResult<Vec<_>>>()?;
-                Ok(v8::Array::new_with_elements(scope, &items).into())
-            });
+            return self.nested(value, |this| this.array(list.iter()));
         }
         if let Ok(tuple) = value.cast::<PyTuple>() {
-            return self.nested(value, |this| {
-                let items = tuple
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| this.item(Segment::Index(i), &item))
-                    .collect::<PyResult<Vec<_>>>()?;
-                Ok(v8::Array::new_with_elements(scope, &items).into())
-            });
+            return self.nested(value, |this| this.array(tuple.iter()));
         }
         if let Ok(dict) = value.cast::<PyDict>() {
             return self.nested(value, |this| this.dict(dict));
@@ -292,6 +278,17 @@ impl<'s> PyToJs<'_, 's, '_> {
         let converted = convert(self);
         self.containers.pop();
         converted
+    }
+
+    fn array<'py>(
+        &mut self,
+        items: impl Iterator<Item = Bound<'py, PyAny>>,
+    ) -> PyResult<v8::Local<'s, v8::Value>> {
+        let items = items
+            .enumerate()
+            .map(|(i, item)| self.item(Segment::Index(i), &item))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(v8::Array::new_with_elements(self.scope, &items).into())
     }
 
     fn dict(&mut self, dict: &Bound<'_, PyDict>) -> PyResult<v8::Local<'s, v8::Value>> {

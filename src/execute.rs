@@ -33,22 +33,7 @@ pub fn run_script(
 ) -> PyResult<Py<PyAny>> {
     let completion = runtime.with_scope(|scope| {
         v8::tc_scope!(let scope, scope);
-        let source = v8::String::new(scope, code)
-            .ok_or_else(|| PyRuntimeError::new_err("source too long for V8"))?;
-        let name = v8::String::new(scope, SCRIPT_NAME).expect("a short constant string");
-        let origin = v8::ScriptOrigin::new(
-            scope,
-            name.into(),
-            0,
-            0,
-            false,
-            0,
-            None,
-            false,
-            false,
-            false,
-            None,
-        );
+        let (source, origin) = source(scope, code)?;
         let result = without_gil(py, || {
             let result = v8::Script::compile(scope, source, Some(&origin))
                 .and_then(|script| script.run(scope));
@@ -204,6 +189,30 @@ pub fn settle(
         let promise = v8::Local::new(scope, &promise);
         settled(py, scope, promise)
     })
+}
+
+/// `code` as a V8 string, and the origin (`<v8ctx>`) stack traces name it by.
+pub fn source<'s>(
+    scope: &v8::PinScope<'s, '_>,
+    code: &str,
+) -> PyResult<(v8::Local<'s, v8::String>, v8::ScriptOrigin<'s>)> {
+    let source = v8::String::new(scope, code)
+        .ok_or_else(|| PyRuntimeError::new_err("source too long for V8 (about 512 MB at most)"))?;
+    let name = v8::String::new(scope, SCRIPT_NAME).expect("a short constant string");
+    let origin = v8::ScriptOrigin::new(
+        scope,
+        name.into(),
+        0,
+        0,
+        false,
+        0,
+        None,
+        false,
+        false,
+        false,
+        None,
+    );
+    Ok((source, origin))
 }
 
 /// Where the first segment of a function name is looked up.

@@ -241,14 +241,25 @@ impl Pool {
             state.generation += 1;
             shared.changed.notify_all();
         }
-        py.detach(|| {
-            let mut state = shared.state.lock();
-            let target = state.generation;
-            while state.slot_generation.iter().any(|g| *g < target) && !state.closing {
-                shared.changed.wait(&mut state);
+        let target = shared.state.lock().generation;
+        loop {
+            let done = py.detach(|| {
+                let mut state = shared.state.lock();
+                let pending =
+                    |s: &State| s.slot_generation.iter().any(|g| *g < target) && !s.closing;
+                if pending(&state) {
+                    // Wake now and then so Ctrl-C reaches the waiting thread.
+                    shared
+                        .changed
+                        .wait_for(&mut state, Duration::from_millis(100));
+                }
+                !pending(&state)
+            });
+            if done {
+                return Ok(());
             }
-        });
-        Ok(())
+            py.check_signals()?;
+        }
     }
 
     /// Total calls, queue length, and per worker: calls on its current runtime, restarts, heap used.
@@ -448,11 +459,24 @@ fn spawn_worker(
     ready: Ready,
 ) -> bool {
     let worker_shared = Arc::clone(shared);
-    std::thread::Builder::new()
+    let spawned = std::thread::Builder::new()
         .name(format!("v8ctx-pool-{slot}"))
-        .spawn(move || work(worker_shared, slot, generation, start, ready))
-        .map(|handle| shared.state.lock().threads.push(handle))
-        .is_ok()
+        .spawn(move || work(worker_shared, slot, generation, start, ready));
+    let Ok(handle) = spawned else {
+        return false;
+    };
+    // Join the retired workers that have ended, so a long-lived pool does not keep their stacks.
+    let mut state = shared.state.lock();
+    let (ended, running): (Vec<_>, Vec<_>) = std::mem::take(&mut state.threads)
+        .into_iter()
+        .partition(|t| t.is_finished());
+    state.threads = running;
+    state.threads.push(handle);
+    drop(state);
+    for thread in ended {
+        let _ = thread.join();
+    }
+    true
 }
 
 /// A new runtime with the pool's code loaded.
@@ -488,6 +512,9 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
     shared.live.lock().push(Arc::clone(runtime.stops()));
     let stats = &shared.slots[slot];
     stats.calls.store(0, Ordering::Relaxed);
+    stats
+        .heap_used
+        .store(runtime.used_heap_size(), Ordering::Relaxed);
     {
         let mut state = shared.state.lock();
         if start == Start::Replacement {
@@ -536,9 +563,9 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
             }
             Some(Some(job)) => job,
         };
-        let calls = serve(&shared, stats, &mut runtime, job);
-        let heap_used = runtime.used_heap_size();
-        stats.heap_used.store(heap_used, Ordering::Relaxed);
+        // A retiring worker's numbers no longer describe its slot: its replacement's do.
+        let slot_stats = (!replacing).then_some(stats);
+        let (calls, heap_used) = serve(&shared, slot_stats, &mut runtime, job);
         if runtime.stops().heap_exhausted() {
             // Unusable until replaced: rebuild here rather than fail the next calls.
             let Ok(fresh) = start_runtime(&shared) else {
@@ -548,6 +575,9 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
             shared.live.lock().push(Arc::clone(fresh.stops()));
             drop(std::mem::replace(&mut runtime, fresh));
             stats.calls.store(0, Ordering::Relaxed);
+            stats
+                .heap_used
+                .store(runtime.used_heap_size(), Ordering::Relaxed);
             stats.restarts.fetch_add(1, Ordering::Relaxed);
             continue;
         }
@@ -573,8 +603,14 @@ fn forget_stops(shared: &Shared, runtime: &Runtime) {
         .retain(|s| !Arc::ptr_eq(s, runtime.stops()));
 }
 
-/// Runs one job, counts it, and delivers its result; returns the calls on this runtime so far.
-fn serve(shared: &Shared, stats: &SlotStats, runtime: &mut Runtime, job: Job) -> u64 {
+/// Runs one job, updates the numbers (the slot's, unless None), and delivers its result;
+/// returns the calls on this runtime so far and its heap in use.
+fn serve(
+    shared: &Shared,
+    stats: Option<&SlotStats>,
+    runtime: &mut Runtime,
+    job: Job,
+) -> (u64, usize) {
     let timeout = job.timeout.or(shared.config.timeout);
     Python::attach(|py| {
         let result = execute::limited(py, runtime, timeout, |runtime, deadline| {
@@ -599,9 +635,16 @@ fn serve(shared: &Shared, stats: &SlotStats, runtime: &mut Runtime, job: Job) ->
         });
         // Counted before the caller hears back, so stats() never lags a returned call.
         shared.total_calls.fetch_add(1, Ordering::Relaxed);
-        let calls = stats.calls.fetch_add(1, Ordering::Relaxed) + 1;
+        let heap_used = runtime.used_heap_size();
+        let calls = match stats {
+            Some(stats) => {
+                stats.heap_used.store(heap_used, Ordering::Relaxed);
+                stats.calls.fetch_add(1, Ordering::Relaxed) + 1
+            }
+            None => 0,
+        };
         deliver(py, job.reply, result);
-        calls
+        (calls, heap_used)
     })
 }
 

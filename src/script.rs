@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 
 use crate::context::Context;
 use crate::errors;
-use crate::execute::{self, Names, SCRIPT_NAME};
+use crate::execute::{self, Names};
 use crate::runtime::{without_gil, ReleasedScripts, Runtime};
 
 /// What `Context.load` appends to the source: the evaluator the wrapper function returns.
@@ -40,22 +40,7 @@ impl Script {
         let (key, released) = context.get().run(py, timeout, |runtime, _deadline| {
             let evaluator = runtime.with_scope(|scope| {
                 v8::tc_scope!(let scope, scope);
-                let body = v8::String::new(scope, &format!("{code}{EVALUATOR}"))
-                    .ok_or_else(|| PyRuntimeError::new_err("source too long for V8"))?;
-                let name = v8::String::new(scope, SCRIPT_NAME).expect("a short constant string");
-                let origin = v8::ScriptOrigin::new(
-                    scope,
-                    name.into(),
-                    0,
-                    0,
-                    false,
-                    0,
-                    None,
-                    false,
-                    false,
-                    false,
-                    None,
-                );
+                let (body, origin) = execute::source(scope, &format!("{code}{EVALUATOR}"))?;
                 let mut source = v8::script_compiler::Source::new(body, Some(&origin));
                 let evaluator = without_gil(py, || {
                     let undefined = v8::undefined(scope).into();
