@@ -366,6 +366,13 @@ pub fn string_to_js<'s>(
     kind: v8::NewStringType,
 ) -> PyResult<v8::Local<'s, v8::String>> {
     let created = match utf8(s) {
+        Some(bytes)
+            if bytes.len() >= MIN_BORROWED_LEN
+                && matches!(kind, v8::NewStringType::Normal)
+                && bytes.is_ascii() =>
+        {
+            borrowed_ascii(scope, s, bytes)
+        }
         // ASCII is already Latin-1: V8 copies it without decoding UTF-8.
         Some(bytes) if bytes.is_ascii() => v8::String::new_from_one_byte(scope, bytes, kind),
         Some(bytes) => v8::String::new_from_utf8(scope, bytes, kind),
@@ -383,6 +390,60 @@ pub fn string_to_js<'s>(
     created.ok_or_else(|| {
         PyValueError::new_err("string too long for JavaScript (V8's limit is about 512 MB)")
     })
+}
+
+/// From this size on, an ASCII str reaches JavaScript without a copy (`borrowed_ascii`).
+const MIN_BORROWED_LEN: usize = 64 * 1024;
+
+/// A Python str whose bytes V8 strings point into, with the number of V8 strings using it.
+type Lent = (Py<PyAny>, usize);
+
+/// The lent strings, by buffer address.
+static BORROWED: parking_lot::Mutex<Option<HashMap<usize, Lent>>> = parking_lot::Mutex::new(None);
+
+/// A V8 string over CPython's own buffer of the ASCII str `s`, which is kept alive (and is
+/// immutable and never moves) until V8 collects the string and calls `release_borrowed`.
+fn borrowed_ascii<'s>(
+    scope: &v8::PinScope<'s, '_>,
+    s: &Bound<'_, PyString>,
+    bytes: &[u8],
+) -> Option<v8::Local<'s, v8::String>> {
+    let address = bytes.as_ptr() as usize;
+    {
+        let mut borrowed = BORROWED.lock();
+        let entry = borrowed
+            .get_or_insert_with(HashMap::new)
+            .entry(address)
+            .or_insert_with(|| (s.clone().into_any().unbind(), 0));
+        entry.1 += 1;
+    }
+    unsafe extern "C" fn release_borrowed(buffer: *mut std::ffi::c_char, _len: usize) {
+        let mut borrowed = BORROWED.lock();
+        if let Some(map) = borrowed.as_mut() {
+            if let Some(entry) = map.get_mut(&(buffer as usize)) {
+                entry.1 -= 1;
+                if entry.1 == 0 {
+                    // Dropping a Py without the GIL is deferred by pyo3 to the next GIL holder.
+                    map.remove(&(buffer as usize));
+                }
+            }
+        }
+    }
+    // SAFETY: the bytes stay valid and unchanged while BORROWED holds their str; V8 calls
+    // release_borrowed exactly once, when it no longer needs them.
+    let created = unsafe {
+        v8::String::new_external_onebyte_raw(
+            scope,
+            bytes.as_ptr() as *mut std::ffi::c_char,
+            bytes.len(),
+            release_borrowed,
+        )
+    };
+    if created.is_none() {
+        // SAFETY: V8 did not take the buffer; undo the count taken above.
+        unsafe { release_borrowed(bytes.as_ptr() as *mut std::ffi::c_char, bytes.len()) };
+    }
+    created
 }
 
 /// The UTF-8 bytes CPython keeps for `s` (computed once and cached in the object); None when `s`

@@ -81,6 +81,11 @@ impl Stops {
         self.heap_exhausted.load(Ordering::Acquire)
     }
 
+    /// The operation's deadline passed (the watchdog, or the event loop waiting for a Promise).
+    pub fn expire(&self) {
+        self.stop(&self.timed_out);
+    }
+
     /// Terminates whatever runs now and anything run later (its Pool is shutting down).
     pub fn cancel(&self) {
         self.stop(&self.cancelled);
@@ -202,7 +207,7 @@ impl Watchdog {
                 continue;
             }
             if let Some(stops) = deadlines.remove(&key) {
-                stops.stop(&stops.timed_out);
+                stops.expire();
             }
         }
     }

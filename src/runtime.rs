@@ -313,7 +313,12 @@ impl Runtime {
             // Ctrl-C cannot wake the loop, so it looks for an interrupt this often.
             let mut tick = tokio::time::interval(std::time::Duration::from_millis(50));
             poll_fn(|cx| {
-                if deadline.as_mut().poll(cx).is_ready() || stops.interrupted() {
+                if deadline.as_mut().poll(cx).is_ready() {
+                    // Flag it as the watchdog would, which may not have woken yet.
+                    stops.expire();
+                    return Poll::Ready(Err(SettleError::Stopped));
+                }
+                if stops.interrupted() {
                     return Poll::Ready(Err(SettleError::Stopped));
                 }
                 while tick.poll_tick(cx).is_ready() {}

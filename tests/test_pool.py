@@ -1140,3 +1140,11 @@ def test_console_callback_receives_messages_from_every_worker():
         assert p.call("say", [7]) == 7
     assert messages.count(("log", "loaded")) == 2
     assert ("warn", "got 7") in messages
+
+
+def test_large_strings_round_trip_through_workers():
+    """Large ASCII strings reach a worker's isolate without a copy and come back intact."""
+    with v8ctx.Pool("function twice(s) { return s + s }", workers=2) as pool:
+        for i in range(20):
+            text = f"{i}:" + "z" * (300 * 1024)
+            assert pool.call("twice", [text]) == text + text

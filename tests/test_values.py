@@ -31,14 +31,17 @@ Everything runs in-process: the depth and cycle tests are exactly the ones that 
 from __future__ import annotations
 
 import datetime
+import gc
 import math
 import struct
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import v8ctx
+from _subprocess import run_python
 
 UTC = datetime.timezone.utc
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
@@ -892,3 +895,74 @@ def test_property_datetime_with_millisecond_precision_round_trips(moment):
     result = roundtrip(shared_ctx(), moment)
     assert result.tzinfo is UTC
     assert result == moment
+
+
+# ---------------------------------------------------------------------------------------------
+# Large ASCII strings reach JavaScript without a copy: V8 reads CPython's own buffer and keeps a
+# reference to the str until it collects its string.
+
+BIG = 256 * 1024
+
+
+def fresh_big_ascii(tag: str) -> str:
+    """A large ASCII str no other code holds (so its reference count is ours to watch)."""
+    return "".join([tag, "x" * BIG, tag])
+
+
+def test_large_ascii_string_round_trips(ctx):
+    text = fresh_big_ascii("<>")
+    assert ctx.call("id", [text]) == text
+
+
+def test_large_string_stays_valid_in_javascript_after_python_drops_it(ctx):
+    ctx.compile("var kept; function keep(s) { kept = s; return s.length }")
+    text = fresh_big_ascii("end")
+    assert ctx.call("keep", [text]) == BIG + 6
+    del text
+    gc.collect()
+    assert ctx.evaluate("kept.slice(-3) + kept.length") == f"end{BIG + 6}"
+
+
+def test_large_string_is_released_when_javascript_collects_it(ctx):
+    ctx.compile("var kept; function keep(s) { kept = s }")
+    text = fresh_big_ascii("r")
+    before = sys.getrefcount(text)
+    ctx.call("keep", [text])
+    assert sys.getrefcount(text) == before + 1
+    ctx.evaluate("kept = null")
+    ctx.gc()
+    ctx.evaluate("1")  # any call lets pyo3 apply the deferred release
+    assert sys.getrefcount(text) == before
+
+
+def test_large_string_is_released_when_the_context_closes():
+    text = fresh_big_ascii("c")
+    before = sys.getrefcount(text)
+    context = v8ctx.Context()
+    context.compile("var kept; function keep(s) { kept = s }")
+    context.call("keep", [text])
+    context.close()
+    v8ctx.Context().evaluate("1")
+    assert sys.getrefcount(text) == before
+
+
+def test_many_large_strings_do_not_accumulate():
+    code = """
+        import os, v8ctx
+        def rss_mb():
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        ctx = v8ctx.Context()
+        ctx.compile("function len(s) { return s.length }")
+        for i in range(50):
+            assert ctx.call("len", [str(i) + "y" * 2**20]) == len(str(i)) + 2**20
+        ctx.gc()
+        start = rss_mb()
+        for i in range(500):
+            assert ctx.call("len", [str(i) + "y" * 2**20]) == len(str(i)) + 2**20
+        ctx.gc(); ctx.evaluate("1")
+        growth = rss_mb() - start
+        assert growth < 150, growth
+        print("OK")
+    """
+    assert run_python(code).strip().endswith("OK")
