@@ -761,17 +761,47 @@ fn string_to_py<'py>(
     if !s.is_onebyte() {
         return Ok(PyString::new(py, &s.to_rust_string_lossy(scope)));
     }
-    let mut latin1 = vec![0u8; s.length()];
-    s.write_one_byte_v2(scope, 0, &mut latin1, v8::WriteFlags::empty());
-    // SAFETY: a valid buffer of latin1.len() bytes; the result is a new reference or null.
-    unsafe {
-        let created = pyo3::ffi::PyUnicode_DecodeLatin1(
-            latin1.as_ptr().cast(),
-            latin1.len() as pyo3::ffi::Py_ssize_t,
-            std::ptr::null(),
-        );
-        Bound::from_owned_ptr_or_err(py, created).map(|o| o.cast_into_unchecked())
+    if let Some(lent) = lent_str(py, &s) {
+        return Ok(lent);
     }
+    thread_local! {
+        /// Reused for every Latin-1 copy on the thread, so a large string costs no fresh pages.
+        static LATIN1: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    LATIN1.with(|buffer| {
+        let mut latin1 = buffer.borrow_mut();
+        latin1.resize(s.length(), 0);
+        s.write_one_byte_v2(scope, 0, &mut latin1, v8::WriteFlags::empty());
+        // SAFETY: a valid buffer of latin1.len() bytes; the result is a new reference or null.
+        let created = unsafe {
+            let created = pyo3::ffi::PyUnicode_DecodeLatin1(
+                latin1.as_ptr().cast(),
+                latin1.len() as pyo3::ffi::Py_ssize_t,
+                std::ptr::null(),
+            );
+            Bound::from_owned_ptr_or_err(py, created).map(|o| o.cast_into_unchecked())
+        };
+        if latin1.capacity() > MIN_BORROWED_LEN * 16 {
+            // Keep the thread's buffer from pinning a huge one-off string's worth of memory.
+            *latin1 = Vec::new();
+        }
+        created
+    })
+}
+
+/// The Python str itself, when `s` is a whole string v8ctx lent to JavaScript (`borrowed_ascii`)
+/// coming back unchanged.
+fn lent_str<'py>(py: Python<'py>, s: &v8::Local<'_, v8::String>) -> Option<Bound<'py, PyString>> {
+    if !s.is_external_onebyte() {
+        return None;
+    }
+    let resource = s.get_external_onebyte_string_resource()?;
+    // SAFETY: V8 keeps the resource alive at least as long as the string we hold a handle to.
+    let address = unsafe { resource.as_ref().data() } as usize;
+    let borrowed = BORROWED.lock();
+    let (lent, _) = borrowed.as_ref()?.get(&address)?;
+    let lent = lent.bind(py).cast::<PyString>().ok()?.clone();
+    (lent.len().ok()? == s.length()).then_some(lent)
 }
 
 fn number_to_py(py: Python<'_>, f: f64) -> PyResult<Bound<'_, PyAny>> {

@@ -966,3 +966,15 @@ def test_many_large_strings_do_not_accumulate():
         print("OK")
     """
     assert run_python(code).strip().endswith("OK")
+
+
+def test_a_lent_string_returned_unchanged_is_the_same_python_object(ctx):
+    text = fresh_big_ascii("same")
+    assert ctx.call("id", [text]) is text
+
+
+def test_a_derived_large_string_is_a_new_equal_str(ctx):
+    ctx.compile("function upper(s) { return s.toUpperCase() } function tail(s) { return s.slice(1) }")
+    text = fresh_big_ascii("ab")
+    assert ctx.call("upper", [text]) == text.upper()
+    assert ctx.call("tail", [text]) == text[1:]
