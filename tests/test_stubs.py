@@ -77,3 +77,21 @@ def test_properties_in_the_stub_exist():
 def test_the_package_reexports_the_public_api():
     for name in v8ctx.__all__:
         assert getattr(v8ctx, name) is getattr(_v8ctx, name)
+
+
+def docstrings_with_examples():
+    for node in ast.walk(TREE):
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            doc = ast.get_docstring(node)
+            if doc and ">>>" in doc:
+                yield node.name, doc
+
+
+@pytest.mark.parametrize(("name", "doc"), list(docstrings_with_examples()), ids=lambda v: v if "\n" not in v else "")
+def test_docstring_examples_run(name, doc):
+    import doctest
+
+    test = doctest.DocTestParser().get_doctest(doc, {"v8ctx": v8ctx}, name, str(STUB), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.failures == 0 and runner.tries > 0
