@@ -112,7 +112,8 @@ impl Armed {
         let deadline = timeout.map(|t| watchdog().watch(Instant::now() + t, stops));
         let on_main_thread = is_main_thread();
         if on_main_thread {
-            *MAIN_THREAD_ISOLATE.lock() = Some(Arc::clone(stops));
+            let signals_so_far = SIGINTS.load(Ordering::Acquire);
+            *MAIN_THREAD_ISOLATE.lock() = Some((Arc::clone(stops), signals_so_far));
         }
         Armed {
             stops: Arc::clone(stops),
@@ -216,8 +217,12 @@ impl Watchdog {
 // ---------------------------------------------------------------------------------------------
 // Ctrl-C
 
-/// The isolate running JavaScript on the main thread, which SIGINT terminates.
-static MAIN_THREAD_ISOLATE: Mutex<Option<Arc<Stops>>> = Mutex::new(None);
+/// The isolate running JavaScript on the main thread, which SIGINT terminates, with the count of
+/// SIGINTs when its operation started: a signal that came before (while Python ran, say) belongs
+/// to Python, not to this operation, however late the SIGINT thread wakes.
+static MAIN_THREAD_ISOLATE: Mutex<Option<(Arc<Stops>, u64)>> = Mutex::new(None);
+/// SIGINTs received so far (incremented by the handler: atomics are async-signal-safe).
+static SIGINTS: AtomicU64 = AtomicU64::new(0);
 
 fn is_main_thread() -> bool {
     thread_local! {
@@ -238,6 +243,7 @@ extern "C" fn on_sigint(
     info: *mut libc::siginfo_t,
     context: *mut libc::c_void,
 ) {
+    SIGINTS.fetch_add(1, Ordering::AcqRel);
     // SAFETY: the semaphore was initialised before this handler was installed; PREVIOUS_SIGINT
     // is written only while installing, before the handler can run.
     unsafe {
@@ -273,8 +279,10 @@ pub fn watch_sigint() {
                 let woke =
                     unsafe { libc::sem_wait(std::ptr::addr_of_mut!(SIGINT_SEMAPHORE).cast()) };
                 if woke == 0 {
-                    if let Some(stops) = MAIN_THREAD_ISOLATE.lock().as_ref() {
-                        stops.stop(&stops.interrupted);
+                    if let Some((stops, armed_at)) = MAIN_THREAD_ISOLATE.lock().as_ref() {
+                        if SIGINTS.load(Ordering::Acquire) > *armed_at {
+                            stops.stop(&stops.interrupted);
+                        }
                     }
                 }
             })
