@@ -69,8 +69,7 @@ impl Context {
         owner::dispose_released();
         let options = runtime::Options {
             max_heap_mb,
-            // A JavaScript number holds 53 bits; the generator mixes them all.
-            random_seed: random_seed.map(|seed| (seed % (1 << 53)) as f64),
+            random_seed,
             console,
         };
         let runtime = without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;

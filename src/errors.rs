@@ -140,14 +140,12 @@ pub fn js_error(
 
 /// A JSError the core raises itself, as if JavaScript had thrown `new <name>(message)`.
 pub fn js_error_new(py: Python<'_>, name: &str, message: &str) -> PyErr {
-    js_error(
-        py,
-        JsErrorKind::Plain,
-        name,
-        message,
-        &format!("{name}: {message}"),
-        None,
-    )
+    js_error_of_kind(py, JsErrorKind::Plain, name, message)
+}
+
+/// `js_error_new` for the subclasses (`JSTimeoutError`, `JSMemoryError`).
+pub fn js_error_of_kind(py: Python<'_>, kind: JsErrorKind, name: &str, message: &str) -> PyErr {
+    js_error(py, kind, name, message, &format!("{name}: {message}"), None)
 }
 
 /// Turns a caught JavaScript exception into a JSError.

@@ -59,13 +59,11 @@ pub fn limited<R>(
     let stop = armed.finish(runtime.isolate());
     match (stop, result) {
         (None, result) => result,
-        (Some(Stop::HeapExhausted), _) => Err(errors::js_error(
+        (Some(Stop::HeapExhausted), _) => Err(errors::js_error_of_kind(
             py,
             JsErrorKind::Memory,
             "OutOfMemoryError",
             "JavaScript used up its heap and was terminated",
-            "OutOfMemoryError: JavaScript used up its heap and was terminated",
-            None,
         )),
         (Some(Stop::Cancelled), _) => Err(errors::pool_closed(
             py,
@@ -78,13 +76,11 @@ pub fn limited<R>(
                 "JavaScript ran past its timeout of {} s and was terminated",
                 timeout.map_or(0.0, |t| t.as_secs_f64())
             );
-            Err(errors::js_error(
+            Err(errors::js_error_of_kind(
                 py,
                 JsErrorKind::Timeout,
                 "TimeoutError",
                 &message,
-                &format!("TimeoutError: {message}"),
-                None,
             ))
         }
         (Some(Stop::Interrupt), Err(_)) => {

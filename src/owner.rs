@@ -18,6 +18,30 @@ use pyo3::sync::PyOnceLock;
 
 use crate::runtime::Runtime;
 
+/// Keys of things released on any thread, for the thread that owns them to dispose of: a
+/// runtime's key here, a Script's in `runtime.rs`.
+#[derive(Default)]
+pub struct ReleaseQueue {
+    any: AtomicBool,
+    keys: Mutex<Vec<u64>>,
+}
+
+impl ReleaseQueue {
+    /// Queues `key`; callable from any thread.
+    pub fn push(&self, key: u64) {
+        self.keys.lock().push(key);
+        self.any.store(true, Ordering::Release);
+    }
+
+    /// The keys queued so far; one atomic swap and no allocation when there are none.
+    pub fn take(&self) -> Vec<u64> {
+        if !self.any.swap(false, Ordering::AcqRel) {
+            return Vec::new();
+        }
+        std::mem::take(&mut *self.keys.lock())
+    }
+}
+
 /// The part of a thread's state other threads may see.
 pub struct OwnerThread {
     /// v8ctx's number for the thread (OS thread ids are reused; these are not).
@@ -25,8 +49,7 @@ pub struct OwnerThread {
     /// The Python name of the thread when it created its first Context.
     pub name: String,
     alive: AtomicBool,
-    has_released: AtomicBool,
-    released: Mutex<Vec<u64>>,
+    released: ReleaseQueue,
 }
 
 impl OwnerThread {
@@ -43,11 +66,7 @@ struct ThreadRuntimes {
 
 impl ThreadRuntimes {
     fn dispose_released(&self) {
-        if !self.owner.has_released.swap(false, Ordering::AcqRel) {
-            return;
-        }
-        let keys = std::mem::take(&mut *self.owner.released.lock());
-        for key in keys {
+        for key in self.owner.released.take() {
             self.dispose(key);
         }
     }
@@ -103,8 +122,7 @@ pub fn adopt(
                 ident: current_thread(),
                 name: thread_name,
                 alive: AtomicBool::new(true),
-                has_released: AtomicBool::new(false),
-                released: Mutex::new(Vec::new()),
+                released: ReleaseQueue::default(),
             }),
             runtimes: RefCell::new(HashMap::new()),
         });
@@ -195,8 +213,7 @@ pub fn release(key: u64, owner: &OwnerThread) {
             return;
         }
     }
-    owner.released.lock().push(key);
-    owner.has_released.store(true, Ordering::Release);
+    owner.released.push(key);
 }
 
 static FORKED: AtomicBool = AtomicBool::new(false);

@@ -486,7 +486,7 @@ fn start_runtime(shared: &Shared) -> PyResult<Runtime> {
         let options = runtime::Options {
             // The hard V8 limit leaves room above the recycling threshold.
             max_heap_mb: config.max_heap_mb.map(|mb| (mb * 2).max(32)),
-            random_seed: config.random_seed.map(|seed| (seed % (1 << 53)) as f64),
+            random_seed: config.random_seed,
             console: config.console.as_ref().map(|c| c.clone_ref(py)),
         };
         let mut runtime =

@@ -21,7 +21,6 @@ use std::future::{poll_fn, Future};
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::Poll;
 
@@ -31,6 +30,7 @@ use pyo3::prelude::*;
 use crate::host;
 use crate::limits::Stops;
 use crate::ops;
+use crate::owner::ReleaseQueue;
 
 /// The V8 startup snapshot `build.rs` made: deno_core's JavaScript and `js/bootstrap.js`, run.
 static SNAPSHOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/v8ctx_snapshot.bin"));
@@ -55,7 +55,7 @@ pub struct Runtime {
     /// The evaluators of loaded `Script`s (see `script.rs`), by key.
     scripts: HashMap<u64, v8::Global<v8::Function>>,
     next_script: u64,
-    released_scripts: Arc<ReleasedScripts>,
+    released_scripts: Arc<ReleaseQueue>,
     stops: Arc<Stops>,
     /// The bootstrap's reporter of unhandled rejections.
     report_rejection: v8::Global<v8::Function>,
@@ -101,25 +101,10 @@ pub fn handled(scope: &v8::PinScope<'_, '_>, promise: v8::Local<'_, v8::Promise>
     }
 }
 
-/// Keys of Scripts whose Python object is gone, from any thread; the runtime frees them at its
-/// next operation.
-#[derive(Default)]
-pub struct ReleasedScripts {
-    any: AtomicBool,
-    keys: parking_lot::Mutex<Vec<u64>>,
-}
-
-impl ReleasedScripts {
-    pub fn release(&self, key: u64) {
-        self.keys.lock().push(key);
-        self.any.store(true, Ordering::Release);
-    }
-}
-
 /// How a new runtime is set up (the Context's constructor options).
 pub struct Options {
     pub max_heap_mb: Option<usize>,
-    pub random_seed: Option<f64>,
+    pub random_seed: Option<u64>,
     pub console: Option<Py<PyAny>>,
 }
 
@@ -199,7 +184,8 @@ impl Runtime {
                 let setup =
                     v8::Local::<v8::Function>::try_from(global.get(scope, name.into())?).ok()?;
                 let seed: v8::Local<v8::Value> = match options.random_seed {
-                    Some(seed) => v8::Number::new(scope, seed).into(),
+                    // A JavaScript number holds 53 bits; the generator mixes them all.
+                    Some(seed) => v8::Number::new(scope, (seed % (1 << 53)) as f64).into(),
                     None => v8::null(scope).into(),
                 };
                 let undefined = v8::undefined(scope).into();
@@ -252,10 +238,9 @@ impl Runtime {
 
     /// Runs `f` inside this isolate with a handle scope and the main context entered.
     pub fn with_scope<R>(&mut self, f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R) -> R {
-        if self.released_scripts.any.swap(false, Ordering::Acquire) {
-            for key in std::mem::take(&mut *self.released_scripts.keys.lock()) {
-                self.scripts.remove(&key);
-            }
+        // Scripts whose Python object is gone, on any thread, are freed at the next operation.
+        for key in self.released_scripts.take() {
+            self.scripts.remove(&key);
         }
         // deno_core's timer ops find the tokio runtime through the thread's current context, and
         // abort the process when there is none.
@@ -269,10 +254,7 @@ impl Runtime {
     }
 
     /// Keeps a Script's evaluator; returns its key and where to release it.
-    pub fn add_script(
-        &mut self,
-        evaluator: v8::Global<v8::Function>,
-    ) -> (u64, Arc<ReleasedScripts>) {
+    pub fn add_script(&mut self, evaluator: v8::Global<v8::Function>) -> (u64, Arc<ReleaseQueue>) {
         self.next_script += 1;
         self.scripts.insert(self.next_script, evaluator);
         (self.next_script, Arc::clone(&self.released_scripts))

@@ -16,7 +16,8 @@ use pyo3::prelude::*;
 use crate::context::Context;
 use crate::errors;
 use crate::execute::{self, Names};
-use crate::runtime::{without_gil, ReleasedScripts, Runtime};
+use crate::owner::ReleaseQueue;
+use crate::runtime::{without_gil, Runtime};
 
 /// What `Context.load` appends to the source: the evaluator the wrapper function returns.
 const EVALUATOR: &str = "\n;return (__v8ctx_source) => eval(__v8ctx_source);";
@@ -26,7 +27,7 @@ const EVALUATOR: &str = "\n;return (__v8ctx_source) => eval(__v8ctx_source);";
 pub struct Script {
     context: Py<Context>,
     key: u64,
-    released: Arc<ReleasedScripts>,
+    released: Arc<ReleaseQueue>,
 }
 
 impl Script {
@@ -143,6 +144,6 @@ impl Script {
 
 impl Drop for Script {
     fn drop(&mut self) {
-        self.released.release(self.key);
+        self.released.push(self.key);
     }
 }
