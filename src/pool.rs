@@ -479,6 +479,22 @@ fn spawn_worker(
     true
 }
 
+/// Starts the worker that will take over `slot`; false if the OS refused a thread. Nobody waits
+/// for it to be ready: the worker it replaces serves until it is.
+fn spawn_replacement(shared: &Arc<Shared>, slot: usize, generation: u64) -> bool {
+    let (ready, _) = std::sync::mpsc::channel();
+    spawn_worker(shared, slot, generation, Start::Replacement, ready)
+}
+
+/// What a worker does next.
+enum Next {
+    Serve(Job),
+    /// `restart()` asked for a new generation: start a replacement.
+    Restart,
+    /// The pool is closed and drained, or this worker's replacement is ready.
+    Leave,
+}
+
 /// A new runtime with the pool's code loaded.
 fn start_runtime(shared: &Shared) -> PyResult<Runtime> {
     let config = &shared.config;
@@ -509,12 +525,8 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
             return;
         }
     };
-    shared.live.lock().push(Arc::clone(runtime.stops()));
     let stats = &shared.slots[slot];
-    stats.calls.store(0, Ordering::Relaxed);
-    stats
-        .heap_used
-        .store(runtime.used_heap_size(), Ordering::Relaxed);
+    begin_serving(&shared, stats, &mut runtime);
     {
         let mut state = shared.state.lock();
         if start == Start::Replacement {
@@ -527,31 +539,30 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
     let _ = ready.send(Ok(()));
     let mut replacing = false;
     loop {
-        let job = {
+        let next = {
             let mut state = shared.state.lock();
             loop {
                 if replacing && state.replaced[slot] {
                     state.replaced[slot] = false;
-                    break None;
+                    break Next::Leave;
                 }
                 if !replacing && state.generation != generation && !state.closing {
-                    break Some(None);
+                    break Next::Restart;
                 }
                 if let Some(job) = state.queue.pop_front() {
-                    break Some(Some(job));
+                    break Next::Serve(job);
                 }
                 if state.closing {
-                    break None;
+                    break Next::Leave;
                 }
                 shared.changed.wait(&mut state);
             }
         };
-        let job = match job {
-            None => break,
-            Some(None) => {
+        let job = match next {
+            Next::Leave => break,
+            Next::Restart => {
                 let next_generation = shared.state.lock().generation;
-                let (ready, _) = std::sync::mpsc::channel();
-                replacing = spawn_worker(&shared, slot, next_generation, Start::Replacement, ready);
+                replacing = spawn_replacement(&shared, slot, next_generation);
                 if !replacing {
                     // No thread for a replacement: serve on as the new generation rather than
                     // leave the slot empty or keep restart() waiting.
@@ -561,7 +572,7 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
                 }
                 continue;
             }
-            Some(Some(job)) => job,
+            Next::Serve(job) => job,
         };
         // A retiring worker's numbers no longer describe its slot: its replacement's do.
         let slot_stats = (!replacing).then_some(stats);
@@ -572,12 +583,8 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
                 break;
             };
             forget_stops(&shared, &runtime);
-            shared.live.lock().push(Arc::clone(fresh.stops()));
             drop(std::mem::replace(&mut runtime, fresh));
-            stats.calls.store(0, Ordering::Relaxed);
-            stats
-                .heap_used
-                .store(runtime.used_heap_size(), Ordering::Relaxed);
+            begin_serving(&shared, stats, &mut runtime);
             stats.restarts.fetch_add(1, Ordering::Relaxed);
             continue;
         }
@@ -587,13 +594,22 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
                 .max_heap_mb
                 .is_some_and(|mb| heap_used > mb * 1024 * 1024);
         if worn_out && !replacing {
-            let generation = shared.state.lock().generation;
-            let (ready, _) = std::sync::mpsc::channel();
-            replacing = spawn_worker(&shared, slot, generation, Start::Replacement, ready);
+            let current = shared.state.lock().generation;
+            replacing = spawn_replacement(&shared, slot, current);
         }
     }
     forget_stops(&shared, &runtime);
     drop(runtime);
+}
+
+/// A runtime starts serving a slot: `close(cancel=True)` can stop it, and the slot's numbers
+/// describe it.
+fn begin_serving(shared: &Shared, stats: &SlotStats, runtime: &mut Runtime) {
+    shared.live.lock().push(Arc::clone(runtime.stops()));
+    stats.calls.store(0, Ordering::Relaxed);
+    stats
+        .heap_used
+        .store(runtime.used_heap_size(), Ordering::Relaxed);
 }
 
 fn forget_stops(shared: &Shared, runtime: &Runtime) {
