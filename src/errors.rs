@@ -151,7 +151,7 @@ pub fn js_error_of_kind(py: Python<'_>, kind: JsErrorKind, name: &str, message: 
 /// Turns a caught JavaScript exception into a JSError.
 pub fn from_exception<'s>(
     py: Python<'_>,
-    scope: &v8::PinScope<'s, '_>,
+    scope: &mut v8::PinScope<'s, '_>,
     exception: v8::Local<'s, v8::Value>,
     message: Option<v8::Local<'s, v8::Message>>,
 ) -> PyErr {

@@ -125,10 +125,11 @@ pub fn complete<'s>(
 /// The exception a TryCatch caught, as a JSError.
 pub fn caught(
     py: Python<'_>,
-    scope: &v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>,
+    scope: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>,
 ) -> PyErr {
+    let message = scope.message();
     match scope.exception() {
-        Some(exception) => errors::from_exception(py, scope, exception, scope.message()),
+        Some(exception) => errors::from_exception(py, scope, exception, message),
         None => errors::js_error_new(py, "Error", "JavaScript execution was terminated"),
     }
 }
@@ -136,7 +137,7 @@ pub fn caught(
 /// The value of a settled Promise, or its rejection as a JSError.
 fn settled<'s>(
     py: Python<'_>,
-    scope: &v8::PinScope<'s, '_>,
+    scope: &mut v8::PinScope<'s, '_>,
     promise: v8::Local<'s, v8::Promise>,
 ) -> PyResult<Py<PyAny>> {
     let result = promise.result(scope);

@@ -1,7 +1,7 @@
-"""Value round trips between Python and JavaScript: the specification of src/convert.rs.
+"""Value round trips between Python and JavaScript: the specification of src/convert/.
 
 Issue: "Convert directly through the V8 API, fast and faithful; every failure a clear Python
-exception". The mapping is the table at the top of src/convert.rs:
+exception". The mapping is the table at the top of src/convert/mod.rs:
 
     Python                          JavaScript          back to Python
     None                            null                None (undefined too)
@@ -21,7 +21,7 @@ Error -> dict of name/message/stack, functions / symbols / unsettled Promises ->
 -> dict of own enumerable string-keyed properties. A number that is integral and a safe integer
 (|n| <= 2**53-1) comes back as int, except -0.0.
 
-Error paths are rendered by ``Path::render`` in src/convert.rs: the root (``args`` for call
+Error paths are rendered by ``Path::render`` in src/convert/mod.rs: the root (``args`` for call
 arguments, ``result`` for a returned value), ``[i]`` for an index and ``['key']`` for a key (the key's
 Python repr): ``args[1]['key']``.
 
@@ -47,6 +47,34 @@ UTC = datetime.timezone.utc
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 MAX_SAFE_INTEGER = 2**53 - 1
 
+# A canonical text of a JavaScript value: types, the sign of zero, own keys in order with their
+# attributes, and the prototype, so two values that convert differently describe differently.
+DESCRIBE = r"""
+function describe(x) {
+  if (x === undefined) return 'undefined';
+  if (x === null) return 'null';
+  switch (typeof x) {
+    case 'number': return Object.is(x, -0) ? 'number -0' : 'number ' + x;
+    case 'bigint': return 'bigint ' + x;
+    case 'string': return 'string ' + JSON.stringify(x);
+    case 'boolean': return 'boolean ' + x;
+  }
+  if (x instanceof Date) return 'Date ' + x.getTime();
+  if (x instanceof Uint8Array) return 'Uint8Array ' + Array.from(x);
+  if (x instanceof Set) return 'Set {' + Array.from(x, describe) + '}';
+  var proto = Object.getPrototypeOf(x);
+  var kind = proto === Array.prototype ? 'Array' : proto === Object.prototype ? 'Object' : 'other';
+  var own = Reflect.ownKeys(x).map(function (key) {
+    var d = Object.getOwnPropertyDescriptor(x, key);
+    var flags = (d.enumerable ? 'e' : '') + (d.writable ? 'w' : '') + (d.configurable ? 'c' : '');
+    return String(key) + ' ' + flags + ' ' + ('value' in d ? describe(d.value) : 'accessor');
+  });
+  return kind + ' (' + own.join(', ') + ')';
+}
+function describeFirst(items) { return describe(items[0]) }
+"""
+
+
 HELPERS = r"""
 function id(x) { return x }
 function typeOf(x) { return typeof x }
@@ -60,7 +88,7 @@ function charCodes(s) { var out = []; for (var i = 0; i < s.length; i++) out.pus
 function getTime(d) { return d instanceof Date ? d.getTime() : 'not a Date: ' + typeof d }
 function keys(o) { return Object.keys(o) }
 function roundTripJson(s) { return JSON.stringify(JSON.parse(s)) }
-"""
+""" + DESCRIBE
 
 
 def make_context() -> v8ctx.Context:
@@ -895,6 +923,206 @@ def test_property_datetime_with_millisecond_precision_round_trips(moment):
     result = roundtrip(shared_ctx(), moment)
     assert result.tzinfo is UTC
     assert result == moment
+
+
+# --------------------------------------------------------------------------------------------------
+# The fast conversions agree with the direct one
+#
+# Containers cross by two faster ways (src/convert/mod.rs): a Python list, tuple or dict is written as
+# JSON and parsed by V8; a JavaScript object or array is written by V8's ValueSerializer and decoded
+# in Rust. Each gives up on what it would not convert exactly as the direct conversion does, and the
+# direct conversion then runs. Here every value crosses both ways and must come out the same: putting
+# something only the direct conversion takes beside it (a function in JavaScript, bytes in Python)
+# makes its container take the direct way.
+
+
+
+def outcome(convert):
+    """What a conversion gives: its value, or its exception's type and message."""
+    try:
+        return "value", convert()
+    except Exception as error:  # noqa: BLE001 - the exception is the outcome being compared
+        return type(error).__name__, str(error)
+
+
+def assert_same_outcome(fast, direct):
+    assert fast[0] == direct[0], f"fast way gave {fast!r}, direct way {direct!r}"
+    if fast[0] == "value":
+        assert_same(fast[1], direct[1])
+    else:
+        assert fast[1] == direct[1]
+
+
+def js_string(text: str) -> str:
+    """A JavaScript string literal for any str, lone surrogates included (as UTF-16 escapes)."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if 0x20 <= code < 0x7F and char not in "\"\\":
+            out.append(char)
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+    return '"' + "".join(out) + '"'
+
+
+ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=()), max_size=12)
+PY_DATE_MS = st.integers(min_value=-62135596800000, max_value=253402300799999)
+JS_KEYS = st.sampled_from(["a", "b", "id", "name", "0", "1", "10", "-1", "1.5", "4294967295", "é", "中", ""]) | ANY_TEXT
+
+# Values only the direct conversion takes: each makes its container give up the fast way.
+JS_DIRECT_ONLY = ["Symbol('s')", "new Uint8Array([1, 2])", "new Map([[1, 2]])", "new Set([1])", "new Number(5)", "new Date(8.64e15)"]
+
+JS_SCALARS = (
+    st.sampled_from(["undefined", "null", "true", "false", "NaN", "Infinity", "-Infinity", "-0", "0", "new Date(NaN)"])
+    | st.integers(min_value=-(2**60), max_value=2**60).map(str)
+    | st.integers(min_value=-(2**200), max_value=2**200).map(lambda i: f"{i}n")
+    | st.floats(allow_nan=False, allow_infinity=False).map(repr)
+    | ANY_TEXT.map(js_string)
+    | PY_DATE_MS.map(lambda ms: f"new Date({ms})")
+)
+
+
+def js_containers(children):
+    pairs = st.lists(st.tuples(JS_KEYS, children), max_size=6)
+    return (
+        st.lists(children, max_size=6).map(lambda items: "[" + ", ".join(items) + "]")
+        | st.lists(children | st.just(""), max_size=6).map(lambda items: "[" + ", ".join(items) + ",]")
+        | st.tuples(st.lists(children, max_size=3), st.integers(0, 40), children).map(
+            lambda t: f"(function () {{ var a = [{', '.join(t[0])}]; a[{t[1]}] = {t[2]}; return a }})()"
+        )
+        | st.tuples(st.lists(children, max_size=3), children).map(lambda t: f"Object.assign([{', '.join(t[0])}], {{extra: {t[1]}}})")
+        | pairs.map(lambda ps: "({" + ", ".join(f"[{js_string(k)}]: {v}" for k, v in ps) + "})")
+        | pairs.map(lambda ps: "({" + ", ".join(f"get [{js_string(k)}]() {{ return {v} }}" for k, v in ps) + "})")
+        | pairs.map(lambda ps: "Object.assign(Object.create(null), {" + ", ".join(f"[{js_string(k)}]: {v}" for k, v in ps) + "})")
+        | children.map(lambda v: f"new (class {{ constructor() {{ this.v = {v} }} }})()")
+        | children.map(lambda v: f"(function (s) {{ return [s, {{s: s}}, s] }})({v})")
+    )
+
+
+JS_VALUES = st.recursive(JS_SCALARS, js_containers, max_leaves=30)
+
+
+def assert_result_crosses_alike(ctx, expression):
+    fast = outcome(lambda: ctx.evaluate(f"[{expression}]"))
+    direct = outcome(lambda: ctx.evaluate(f"[{expression}, function () {{}}]"))
+    if direct[0] == "value":
+        direct = ("value", direct[1][:1])
+    assert_same_outcome(fast, direct)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JS_VALUES)
+def test_property_serialized_results_match_the_direct_conversion(expression):
+    assert_result_crosses_alike(shared_ctx(), expression)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JS_VALUES, st.sampled_from(JS_DIRECT_ONLY))
+def test_property_results_holding_what_only_the_direct_way_takes_match_it(expression, direct_only):
+    assert_result_crosses_alike(shared_ctx(), f"{{a: [{expression}], b: [{direct_only}]}}")
+
+
+PY_KEYS = ANY_TEXT | st.integers(min_value=-(2**70), max_value=2**70)
+PY_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**60), max_value=2**60)
+    | st.floats()
+    | ANY_TEXT
+)
+# Values only the direct conversion takes: each makes its container give up the fast way.
+PY_DIRECT_ONLY = [datetime.datetime(2020, 1, 2, 3, 4, 5, 6000), {1, 2}, b"b", 2**80, object(), {True: 1}, {1.5: 1}]
+PY_VALUES = st.recursive(
+    PY_SCALARS,
+    lambda children: st.lists(children, max_size=6)
+    | st.lists(children, max_size=6).map(tuple)
+    | st.dictionaries(PY_KEYS, children, max_size=6),
+    max_leaves=30,
+)
+
+
+def assert_argument_crosses_alike(ctx, value):
+    fast = outcome(lambda: ctx.call("describeFirst", [[value]]))
+    direct = outcome(lambda: ctx.call("describeFirst", [[value, b""]]))
+    assert_same_outcome(fast, direct)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PY_VALUES)
+def test_property_json_parsed_arguments_match_the_direct_conversion(value):
+    assert_argument_crosses_alike(shared_ctx(), value)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PY_VALUES, st.sampled_from(PY_DIRECT_ONLY))
+def test_property_arguments_holding_what_only_the_direct_way_takes_match_it(value, direct_only):
+    assert_argument_crosses_alike(shared_ctx(), {"a": [value], "b": [direct_only]})
+
+
+def test_json_way_keeps_a_str_subclass_int_subclass_and_dict_subclass(ctx):
+    class Name(str):
+        pass
+
+    class Count(int):
+        pass
+
+    class Record(dict):
+        pass
+
+    value = Record({Name("n"): [Count(3), 2.5, Name("x")]})
+    assert ctx.call("describeFirst", [[value]]) == ctx.call("describeFirst", [[value, b""]])
+    assert_same(roundtrip(ctx, [value]), [{"n": [3, 2.5, "x"]}])
+
+
+def test_json_way_escapes_quotes_backslashes_and_control_characters(ctx):
+    value = ['"', "\\", "\x00\x01\x1f\x7f", "a\"b\\c\nd", "é\u2028中😀"]
+    assert_same(roundtrip(ctx, value), value)
+
+
+def test_json_way_keeps_negative_zero_and_exact_floats(ctx):
+    value = [-0.0, 0.1, 1e300, 5e-324, 2.0**53 - 1, 2.0**53, -1.5]
+    assert ctx.call("describeFirst", [[value]]) == ctx.call("describeFirst", [[value, b""]])
+
+
+def test_shared_javascript_reference_comes_back_as_separate_copies(ctx):
+    result = ctx.evaluate("var s = {a: [1]}; [s, s]")
+    assert result == [{"a": [1]}, {"a": [1]}]
+    assert result[0] is not result[1]
+    assert result[0]["a"] is not result[1]["a"]
+
+
+def test_large_records_round_trip_exactly(ctx):
+    records = [{"id": i, "name": f"user{i}", "score": i * 0.5, "tags": ["a", "b"], "when": None} for i in range(20000)]
+    assert_same(roundtrip(ctx, records), normalize(records))
+
+
+def test_large_result_leaves_the_garbage_collector_as_it_found_it(ctx):
+    ctx.compile("var big = []; for (var i = 0; i < 5000; i++) big.push({i: i, s: 'x' + i, l: [i]})")
+    assert gc.isenabled()
+    assert len(ctx.evaluate("big")) == 5000
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert len(ctx.evaluate("big")) == 5000
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_large_result_with_a_cycle_deep_inside_still_raises_with_its_path(ctx):
+    ctx.compile("var rows = []; for (var i = 0; i < 3000; i++) rows.push({i: i}); rows[2999].self = rows[2999]")
+    with pytest.raises(ValueError, match=r"result\[2999\]\['self'\] contains itself"):
+        ctx.evaluate("rows")
+
+
+def test_getter_in_a_large_result_that_never_returns_is_stopped_by_the_timeout(ctx):
+    ctx.compile("var rows = []; for (var i = 0; i < 3000; i++) rows.push({i: i}); Object.defineProperty(rows[10], 'x', {enumerable: true, get: function () { for (;;) {} }})")
+    with pytest.raises(v8ctx.JSTimeoutError):
+        ctx.evaluate("rows", timeout=0.2)
+    assert ctx.evaluate("rows.length") == 3000
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,139 +1,20 @@
-//! Values between Python and JavaScript, directly through the V8 API (no JSON in between).
-//!
-//! The mapping (README "Values" has the user-facing table):
-//!
-//! | Python                         | JavaScript                 | back to Python             |
-//! |--------------------------------|----------------------------|----------------------------|
-//! | None                           | null                       | None (undefined too)       |
-//! | bool                           | boolean                    | bool                       |
-//! | int within ±(2**53 - 1)        | number                     | int                        |
-//! | int beyond                     | BigInt                     | int                        |
-//! | float                          | number                     | float, or int when integral|
-//! | str                            | string                     | str                        |
-//! | bytes, bytearray, memoryview   | Uint8Array                 | bytes                      |
-//! | list, tuple                    | Array                      | list (holes become None)   |
-//! | dict (str or int keys)         | Object                     | dict                       |
-//! | set, frozenset                 | Set                        | set                        |
-//! | datetime (naive = UTC)         | Date                       | aware datetime in UTC      |
-//!
-//! JavaScript only: Map becomes dict, any ArrayBuffer, TypedArray or DataView becomes bytes, an
-//! invalid Date becomes None, an Error becomes a dict of name/message/stack, functions, symbols
-//! and unsettled Promises become None; other objects become a dict of their own enumerable
-//! string-keyed properties. A number that is integral and within ±(2**53 - 1) comes back as
-//! int (except -0.0), so 2.0 comes back as 2; beyond that it stays a float.
+//! The reference conversion: value by value through the V8 API. It converts everything the
+//! mapping covers and names the place of every error (see the module above).
 
 use std::collections::HashMap;
 
 use deno_core::v8;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{
     IntoPyDict, PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList,
-    PyMemoryView, PySet, PyString, PyTuple, PyType,
+    PyMemoryView, PySet, PyString, PyTuple,
 };
 
-/// Nesting deeper than this is refused, so hostile input cannot overflow the stack.
-pub const MAX_DEPTH: usize = 1000;
-
-/// How many distinct dict keys / property names one conversion remembers.
-const MAX_CACHED_KEYS: usize = 1024;
-
-/// The largest integer a JavaScript number holds exactly.
-const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
-
-/// Where a value sits inside what is being converted, for error messages: `args[1]['key']`.
-pub struct Path {
-    root: &'static str,
-    segments: Vec<Segment>,
-}
-
-enum Segment {
-    Index(usize),
-    /// A dict key or property name, as the Python object it is (or becomes), shown by its repr.
-    Key(Py<PyAny>),
-}
-
-impl Path {
-    pub fn new(root: &'static str) -> Self {
-        Path {
-            root,
-            segments: Vec::new(),
-        }
-    }
-
-    /// `root[index]`, for one item of an argument list.
-    pub fn indexed(root: &'static str, index: usize) -> Self {
-        Path {
-            root,
-            segments: vec![Segment::Index(index)],
-        }
-    }
-
-    /// `root[0]["key"]`; a path deeper than 12 shows its first and last 6 segments.
-    fn render(&self) -> String {
-        let show = |out: &mut String, segments: &[Segment]| {
-            for segment in segments {
-                match segment {
-                    Segment::Index(i) => out.push_str(&format!("[{i}]")),
-                    Segment::Key(k) => {
-                        let repr = Python::attach(|py| {
-                            k.bind(py).repr().map(|r| r.to_string()).unwrap_or_default()
-                        });
-                        out.push_str(&format!("[{repr}]"));
-                    }
-                }
-            }
-        };
-        let mut out = String::from(self.root);
-        let n = self.segments.len();
-        if n > 12 {
-            show(&mut out, &self.segments[..6]);
-            out.push_str(&format!("...({} more)...", n - 12));
-            show(&mut out, &self.segments[n - 6..]);
-        } else {
-            show(&mut out, &self.segments);
-        }
-        out
-    }
-
-    fn too_deep(&self) -> PyErr {
-        PyValueError::new_err(format!(
-            "{} is nested more than {MAX_DEPTH} levels deep",
-            self.render()
-        ))
-    }
-}
-
-/// `datetime.datetime`, the UTC epoch and one millisecond, for exact Date arithmetic.
-struct DatetimeTypes {
-    datetime: Py<PyType>,
-    utc: Py<PyAny>,
-    epoch: Py<PyAny>,
-    millisecond: Py<PyAny>,
-}
-
-fn datetime_types(py: Python<'_>) -> PyResult<&DatetimeTypes> {
-    static TYPES: PyOnceLock<DatetimeTypes> = PyOnceLock::new();
-    TYPES.get_or_try_init(py, || {
-        let module = py.import("datetime")?;
-        let datetime = module.getattr("datetime")?.cast_into::<PyType>()?;
-        let utc = module.getattr("timezone")?.getattr("utc")?;
-        let epoch = datetime.call1((1970, 1, 1, 0, 0, 0, 0, &utc))?;
-        let millisecond = module
-            .getattr("timedelta")?
-            .call((), Some(&[("milliseconds", 1)].into_py_dict(py)?))?;
-        Ok(DatetimeTypes {
-            datetime: datetime.unbind(),
-            utc: utc.unbind(),
-            epoch: epoch.unbind(),
-            millisecond: millisecond.unbind(),
-        })
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Python to JavaScript
+use super::{
+    date_to_py, datetime_types, int_from_le_bytes, number_to_py, utf8, Path, Segment,
+    MAX_CACHED_KEYS, MAX_DEPTH, MAX_SAFE_INTEGER,
+};
 
 /// Converts a Python value to JavaScript; `path` names it in errors.
 pub fn to_js<'s>(
@@ -446,29 +327,6 @@ fn borrowed_ascii<'s>(
     created
 }
 
-/// The UTF-8 bytes CPython keeps for `s` (computed once and cached in the object); None when `s`
-/// has lone surrogates, which UTF-8 cannot carry.
-fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Option<&'a [u8]> {
-    extern "C" {
-        // In the stable ABI only from 3.10, but exported by every CPython 3 (since 3.3) with
-        // this signature, so an abi3 module built for 3.9 may call it.
-        fn PyUnicode_AsUTF8AndSize(
-            unicode: *mut pyo3::ffi::PyObject,
-            size: *mut pyo3::ffi::Py_ssize_t,
-        ) -> *const std::ffi::c_char;
-    }
-    let mut size: pyo3::ffi::Py_ssize_t = 0;
-    // SAFETY: `s` is a str; the returned buffer lives as long as `s` and is not mutated.
-    let data = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size) };
-    if data.is_null() {
-        // Clear the UnicodeEncodeError the call set; the caller takes the UTF-16 way.
-        drop(PyErr::take(s.py()));
-        return None;
-    }
-    // SAFETY: CPython guarantees `size` bytes at `data` for as long as `s` lives.
-    Some(unsafe { std::slice::from_raw_parts(data.cast(), size as usize) })
-}
-
 // ---------------------------------------------------------------------------------------------
 // JavaScript to Python
 
@@ -552,18 +410,13 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
         }
         if value.is_date() {
             let date = v8::Local::<v8::Date>::try_from(value).map_err(|_| self.failed("Date"))?;
-            let millis = date.value_of();
-            if !millis.is_finite() {
-                return Ok(py.None().into_bound(py));
-            }
-            let types = datetime_types(py)?;
-            let offset = types.millisecond.bind(py).mul(millis as i64)?;
-            return types.epoch.bind(py).add(offset).map_err(|_| {
+            let converted = date_to_py(py, date.value_of()).map_err(|_| {
                 PyValueError::new_err(format!(
                     "the Date at {} is outside the range of Python's datetime (years 1 to 9999)",
                     self.path.render()
                 ))
-            });
+            })?;
+            return Ok(converted.unwrap_or_else(|| py.None().into_bound(py)));
         }
         if value.is_promise() {
             return Ok(py.None().into_bound(py));
@@ -804,15 +657,6 @@ fn lent_str<'py>(py: Python<'py>, s: &v8::Local<'_, v8::String>) -> Option<Bound
     (lent.len().ok()? == s.length()).then_some(lent)
 }
 
-fn number_to_py(py: Python<'_>, f: f64) -> PyResult<Bound<'_, PyAny>> {
-    let integral = f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64;
-    if integral && !(f == 0.0 && f.is_sign_negative()) {
-        Ok((f as i64).into_pyobject(py)?.into_any())
-    } else {
-        Ok(PyFloat::new(py, f).into_any())
-    }
-}
-
 fn bigint_to_py<'py>(
     py: Python<'py>,
     big: &v8::Local<'_, v8::BigInt>,
@@ -823,11 +667,5 @@ fn bigint_to_py<'py>(
     let mut words = vec![0u64; big.word_count()];
     let (negative, words) = big.to_words_array(&mut words);
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    let int_type = py.get_type::<PyInt>();
-    let magnitude = int_type.call_method1("from_bytes", (PyBytes::new(py, &bytes), "little"))?;
-    if negative {
-        magnitude.neg()
-    } else {
-        Ok(magnitude)
-    }
+    int_from_le_bytes(py, &bytes, negative)
 }

@@ -1,0 +1,473 @@
+//! JavaScript to Python through V8's ValueSerializer: V8 walks the value in C++ and writes its
+//! structured-clone wire format, which is decoded here straight into Python objects. For large
+//! objects and arrays this is several times faster than `direct`, which needs V8 API calls for
+//! every property (listing an object's keys through the API is particularly slow).
+//!
+//! The decoder handles what data is made of: undefined, null, booleans, numbers, BigInts,
+//! strings, plain objects, arrays (dense or sparse) and Dates. On anything else (the serializer
+//! refuses functions, symbols, Proxies and Promises; the decoder declines Maps, Sets, buffers,
+//! Errors, wrapper objects and RegExps), on a cycle, on nesting deeper than `MAX_DEPTH` and on
+//! any error it gives up, and `direct` converts the value instead. A getter the serializer ran
+//! before giving up therefore runs again; one that throws is reported by `direct` with its place.
+//!
+//! Format (V8's `value-serializer.cc`): a header `0xFF version`, then one value, each a tag byte
+//! and its payload; lengths are base-128 varints. Every object, array and Date gets the next
+//! id, and a later occurrence of the same object is written as a reference to its id. `direct`
+//! converts each occurrence separately, so a reference is decoded again from where the object
+//! was first written.
+
+use std::collections::HashMap;
+
+use deno_core::v8;
+use deno_core::v8::ValueSerializerHelper;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyList, PyString};
+use rustc_hash::FxBuildHasher;
+
+use super::{
+    date_to_py, int_from_le_bytes, number_to_py, MAX_CACHED_KEYS, MAX_DEPTH, MAX_SAFE_INTEGER,
+};
+
+/// Whether `value` is worth serializing: objects and arrays, not what the decoder would
+/// decline at once.
+pub fn worth_trying(value: v8::Local<'_, v8::Value>) -> bool {
+    value.is_object()
+        && !(value.is_function()
+            || value.is_proxy()
+            || value.is_promise()
+            || value.is_map()
+            || value.is_set()
+            || value.is_array_buffer()
+            || value.is_array_buffer_view()
+            || value.is_date()
+            || value.is_native_error())
+}
+
+/// `value` as Python, or None when `direct` must convert it. Fails only when V8 stopped the
+/// serializer (a timeout or Ctrl-C while a getter ran), which the caller reports.
+pub fn to_python<'py, 's>(
+    py: Python<'py>,
+    scope: &mut v8::PinScope<'s, '_>,
+    value: v8::Local<'s, v8::Value>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let Some(bytes) = serialize(scope, value)? else {
+        return Ok(None);
+    };
+    let _paused = (bytes.len() >= PAUSE_GC_FROM).then(|| GcPause::new(py));
+    let decoded = Decoder::new(py, &bytes).document();
+    if decoded.is_none() {
+        // Whatever Python error made the decoder give up: `direct` meets it again, with a place.
+        drop(PyErr::take(py));
+    }
+    Ok(decoded)
+}
+
+/// From this size of wire format on, Python's cyclic garbage collector is paused while the
+/// objects are made (see `GcPause`).
+const PAUSE_GC_FROM: usize = 16 * 1024;
+
+/// Pauses Python's cyclic garbage collector, if it runs, until dropped. Making thousands of
+/// dicts and lists triggers a collection every 700 of them, each traversing young objects, and
+/// now and then all of them: a third of the time of decoding records. The objects made here
+/// cannot form a cycle (the decoder refuses cycles), so pausing defers no garbage; no Python
+/// code runs meanwhile to notice, and the collector's counts carry on as usual afterwards.
+struct GcPause<'py>(Option<Bound<'py, PyAny>>);
+
+impl<'py> GcPause<'py> {
+    fn new(py: Python<'py>) -> Self {
+        let paused = (|| {
+            let gc = py.import("gc")?;
+            if !gc.call_method0("isenabled")?.is_truthy()? {
+                return Ok::<_, PyErr>(None);
+            }
+            gc.call_method0("disable")?;
+            Ok(Some(gc.into_any()))
+        })();
+        GcPause(paused.unwrap_or_default())
+    }
+}
+
+impl Drop for GcPause<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.0 {
+            // Cannot fail: gc.enable() only sets a flag.
+            let _ = gc.call_method0("enable");
+        }
+    }
+}
+
+/// The wire format of `value`, or None when the serializer refused it or a getter threw.
+fn serialize<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    value: v8::Local<'s, v8::Value>,
+) -> PyResult<Option<Vec<u8>>> {
+    /// Throws the serializer's own error (the required default); the TryCatch drops it.
+    struct Refusal;
+    impl v8::ValueSerializerImpl for Refusal {
+        fn throw_data_clone_error<'s>(
+            &self,
+            scope: &mut v8::PinScope<'s, '_>,
+            message: v8::Local<'s, v8::String>,
+        ) {
+            let error = v8::Exception::error(scope, message);
+            scope.throw_exception(error);
+        }
+    }
+    v8::tc_scope!(let scope, scope);
+    let context = scope.get_current_context();
+    let serializer = v8::ValueSerializer::new(scope, Box::new(Refusal));
+    serializer.write_header();
+    if serializer.write_value(context, value) == Some(true) {
+        return Ok(Some(serializer.release()));
+    }
+    if scope.has_terminated() {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "converting the result was stopped",
+        ));
+    }
+    Ok(None)
+}
+
+/// Decodes one serialized value into Python objects. Every method returns None to give up.
+struct Decoder<'b, 'py> {
+    py: Python<'py>,
+    bytes: &'b [u8],
+    at: usize,
+    /// The id the next object, array or Date gets.
+    next_id: usize,
+    /// Where each id's object begins, to decode a reference to it again.
+    starts: Vec<usize>,
+    /// The ids of the objects and arrays being decoded, outermost first: a reference to one of
+    /// them is a cycle.
+    open: Vec<usize>,
+    /// Python str for the one-byte property names seen so far: records repeat their names.
+    keys: HashMap<&'b [u8], Bound<'py, PyString>, FxBuildHasher>,
+    /// The one-byte name last seen at each position in an object: records list their names in
+    /// the same order, so most names are found here without hashing.
+    by_position: Vec<(&'b [u8], Bound<'py, PyString>)>,
+}
+
+impl<'b, 'py> Decoder<'b, 'py> {
+    fn new(py: Python<'py>, bytes: &'b [u8]) -> Self {
+        Decoder {
+            py,
+            bytes,
+            at: 0,
+            next_id: 0,
+            starts: Vec::new(),
+            open: Vec::new(),
+            keys: HashMap::default(),
+            by_position: Vec::new(),
+        }
+    }
+
+    /// The header, one value and nothing after it.
+    fn document(mut self) -> Option<Bound<'py, PyAny>> {
+        if self.byte()? != 0xFF {
+            return None;
+        }
+        self.varint()?;
+        let value = self.value()?;
+        (self.at == self.bytes.len()).then_some(value)
+    }
+
+    fn value(&mut self) -> Option<Bound<'py, PyAny>> {
+        let start = self.at;
+        let py = self.py;
+        match self.tag()? {
+            b'_' | b'0' | b'-' => Some(py.None().into_bound(py)),
+            b'T' => Some(PyBool::new(py, true).to_owned().into_any()),
+            b'F' => Some(PyBool::new(py, false).to_owned().into_any()),
+            b'I' => self.zigzag()?.into_pyobject(py).ok().map(Bound::into_any),
+            b'U' => self.varint()?.into_pyobject(py).ok().map(Bound::into_any),
+            b'N' => number_to_py(py, self.double()?).ok(),
+            b'Z' => self.bigint(),
+            b'"' => {
+                let len = self.varint()?;
+                latin1(py, self.take(len)?)
+            }
+            b'c' => {
+                let len = self.varint()?;
+                utf16(py, self.take(len)?)
+            }
+            b'o' => self.nested(start, Self::object),
+            b'A' => self.nested(start, Self::dense_array),
+            b'a' => self.nested(start, Self::sparse_array),
+            b'D' => {
+                self.new_id(start);
+                let millis = self.double()?;
+                match date_to_py(py, millis).ok()? {
+                    Some(date) => Some(date),
+                    None => Some(py.None().into_bound(py)),
+                }
+            }
+            b'^' => self.reference(),
+            _ => None,
+        }
+    }
+
+    /// An object or array: a new id, open while its contents are decoded.
+    fn nested(
+        &mut self,
+        start: usize,
+        contents: impl FnOnce(&mut Self) -> Option<Bound<'py, PyAny>>,
+    ) -> Option<Bound<'py, PyAny>> {
+        if self.open.len() >= MAX_DEPTH {
+            return None;
+        }
+        let id = self.new_id(start);
+        self.open.push(id);
+        let decoded = contents(self);
+        self.open.pop();
+        decoded
+    }
+
+    fn new_id(&mut self, start: usize) -> usize {
+        let id = self.next_id;
+        self.next_id += 1;
+        if id == self.starts.len() {
+            self.starts.push(start);
+        }
+        id
+    }
+
+    /// Another occurrence of an object decoded before: decoded again from where it begins.
+    fn reference(&mut self) -> Option<Bound<'py, PyAny>> {
+        let id = self.varint()? as usize;
+        let start = *self.starts.get(id)?;
+        if self.open.contains(&id) {
+            return None;
+        }
+        let (at, next_id) = (self.at, self.next_id);
+        self.at = start;
+        self.next_id = id;
+        let decoded = self.value();
+        self.at = at;
+        self.next_id = next_id;
+        decoded
+    }
+
+    /// `o`: properties up to `{` and their count.
+    fn object(&mut self) -> Option<Bound<'py, PyAny>> {
+        // SAFETY: a new reference or null.
+        let dict = unsafe { Bound::from_owned_ptr_or_opt(self.py, ffi::PyDict_New())? };
+        let mut position = 0;
+        while !self.ends_with(b'{')? {
+            let key = self.key(position)?;
+            position += 1;
+            let value = self.value()?;
+            // SAFETY: dict is a dict; PyDict_SetItem takes its own references.
+            if unsafe { ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr()) } != 0 {
+                PyErr::take(self.py);
+                return None;
+            }
+        }
+        self.varint()?;
+        Some(dict)
+    }
+
+    /// `A`: length, each element (`-` for a hole), then the array's other properties (which
+    /// Python does not get) up to `$`, their count and the length again.
+    fn dense_array(&mut self) -> Option<Bound<'py, PyAny>> {
+        let len = self.varint()? as usize;
+        if len > self.bytes.len() - self.at {
+            return None;
+        }
+        // SAFETY: a new reference or null; its slots are null until set below, which
+        // list_dealloc accepts if we give up half way.
+        let list = unsafe { Bound::from_owned_ptr_or_opt(self.py, ffi::PyList_New(len as _))? };
+        for i in 0..len {
+            let item = self.value()?;
+            // SAFETY: i is in range; PyList_SetItem steals the reference.
+            unsafe { ffi::PyList_SetItem(list.as_ptr(), i as _, item.into_ptr()) };
+        }
+        self.skip_properties(b'$')?;
+        Some(list)
+    }
+
+    /// `a`: length, then the present elements and other properties as key and value, up to
+    /// `@`, their count and the length again. Absent elements become None, as in `direct`.
+    fn sparse_array(&mut self) -> Option<Bound<'py, PyAny>> {
+        let len = self.varint()? as usize;
+        // A huge, nearly empty array: leave it to `direct`, which copes the same way.
+        if len > 16 * self.bytes.len() {
+            return None;
+        }
+        let py = self.py;
+        let list = PyList::new(py, std::iter::repeat_with(|| py.None()).take(len)).ok()?;
+        while !self.ends_with(b'@')? {
+            let index = match self.tag()? {
+                b'I' => usize::try_from(self.zigzag()?).ok(),
+                b'U' => Some(self.varint()? as usize),
+                b'N' => Some(self.double()?)
+                    .filter(|f| f.fract() == 0.0)
+                    .map(|f| f as usize),
+                b'"' => {
+                    let len = self.varint()?;
+                    self.take(len)?;
+                    None
+                }
+                b'c' => {
+                    let len = self.varint()?;
+                    self.take(len)?;
+                    None
+                }
+                _ => return None,
+            };
+            let value = self.value()?;
+            if let Some(index) = index.filter(|i| *i < len) {
+                list.set_item(index, value).ok()?;
+            }
+        }
+        self.varint()?;
+        self.varint()?;
+        Some(list.into_any())
+    }
+
+    /// Properties after a dense array's elements, decoded (they may hold refused values) and
+    /// dropped.
+    fn skip_properties(&mut self, end: u8) -> Option<()> {
+        while !self.ends_with(end)? {
+            self.key(usize::MAX)?;
+            self.value()?;
+        }
+        self.varint()?;
+        self.varint()?;
+        Some(())
+    }
+
+    /// A property name as Python str: a string, or a number for an integer index. `position`
+    /// is its place in the object.
+    fn key(&mut self, position: usize) -> Option<Bound<'py, PyString>> {
+        let py = self.py;
+        match self.tag()? {
+            b'"' => {
+                let len = self.varint()?;
+                let bytes = self.take(len)?;
+                if let Some((seen, name)) = self.by_position.get(position) {
+                    if *seen == bytes {
+                        return Some(name.clone());
+                    }
+                }
+                let name = match self.keys.get(bytes) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let name = latin1(py, bytes)?.cast_into::<PyString>().ok()?;
+                        if self.keys.len() < MAX_CACHED_KEYS {
+                            self.keys.insert(bytes, name.clone());
+                        }
+                        name
+                    }
+                };
+                if position < self.by_position.len() {
+                    self.by_position[position] = (bytes, name.clone());
+                } else if position == self.by_position.len() && position < MAX_CACHED_KEYS {
+                    self.by_position.push((bytes, name.clone()));
+                }
+                Some(name)
+            }
+            b'c' => {
+                let len = self.varint()?;
+                utf16(py, self.take(len)?)?.cast_into::<PyString>().ok()
+            }
+            b'I' => Some(PyString::new(py, &self.zigzag()?.to_string())),
+            b'U' => Some(PyString::new(py, &self.varint()?.to_string())),
+            b'N' => {
+                let f = self.double()?;
+                let integral = f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64;
+                integral.then(|| PyString::new(py, &(f as i64).to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    /// `Z`: sign and byte length in one varint, then the magnitude, little-endian.
+    fn bigint(&mut self) -> Option<Bound<'py, PyAny>> {
+        let bitfield = self.varint()?;
+        let digits = self.take(bitfield >> 1)?;
+        int_from_le_bytes(self.py, digits, bitfield & 1 == 1).ok()
+    }
+
+    /// Consumes `end` if it is the next tag.
+    fn ends_with(&mut self, end: u8) -> Option<bool> {
+        self.skip_padding();
+        let done = *self.bytes.get(self.at)? == end;
+        if done {
+            self.at += 1;
+        }
+        Some(done)
+    }
+
+    /// The next tag, skipping the padding V8 puts before two-byte strings.
+    fn tag(&mut self) -> Option<u8> {
+        self.skip_padding();
+        self.byte()
+    }
+
+    fn skip_padding(&mut self) {
+        while self.bytes.get(self.at) == Some(&0) {
+            self.at += 1;
+        }
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        let byte = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    fn take(&mut self, len: u32) -> Option<&'b [u8]> {
+        let end = self.at.checked_add(len as usize)?;
+        let taken = self.bytes.get(self.at..end)?;
+        self.at = end;
+        Some(taken)
+    }
+
+    fn varint(&mut self) -> Option<u32> {
+        let mut value: u32 = 0;
+        for shift in (0..35).step_by(7) {
+            let byte = self.byte()?;
+            value |= u32::from(byte & 0x7F).checked_shl(shift)?;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    fn zigzag(&mut self) -> Option<i32> {
+        let raw = self.varint()?;
+        Some(((raw >> 1) as i32) ^ -((raw & 1) as i32))
+    }
+
+    fn double(&mut self) -> Option<f64> {
+        let bytes = self.take(8)?;
+        Some(f64::from_le_bytes(bytes.try_into().ok()?))
+    }
+}
+
+/// A one-byte (Latin-1) string.
+fn latin1<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
+    // SAFETY: a valid buffer; the result is a new reference or null.
+    unsafe {
+        let created =
+            ffi::PyUnicode_DecodeLatin1(bytes.as_ptr().cast(), bytes.len() as _, std::ptr::null());
+        Bound::from_owned_ptr_or_opt(py, created)
+    }
+}
+
+/// A two-byte string (UTF-16, little-endian); lone surrogates become U+FFFD, as in `direct`.
+fn utf16<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
+    let mut byte_order: std::ffi::c_int = -1;
+    // SAFETY: a valid buffer; the result is a new reference or null.
+    unsafe {
+        let created = ffi::PyUnicode_DecodeUTF16(
+            bytes.as_ptr().cast(),
+            bytes.len() as _,
+            c"replace".as_ptr(),
+            &mut byte_order,
+        );
+        Bound::from_owned_ptr_or_opt(py, created)
+    }
+}
