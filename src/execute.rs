@@ -7,6 +7,7 @@ use pyo3::types::{PyList, PyTuple};
 
 use std::time::{Duration, Instant};
 
+use crate::code_cache::{self, Known};
 use crate::convert::{self, Path};
 use crate::errors::{self, JsErrorKind};
 use crate::limits::{Armed, Stop};
@@ -31,18 +32,61 @@ pub fn run_script(
     want_value: bool,
     deadline: Option<Instant>,
 ) -> PyResult<Py<PyAny>> {
-    let completion = runtime.with_scope(|scope| {
+    let (completion, candidate) = runtime.with_scope(|scope| {
         v8::tc_scope!(let scope, scope);
-        let (source, origin) = source(scope, code)?;
-        let result = without_gil(py, || {
-            let result = v8::Script::compile(scope, source, Some(&origin))
-                .and_then(|script| script.run(scope));
+        let (source, origin) = match source(scope, code) {
+            Ok(compiled) => compiled,
+            Err(err) => return (Err(err), None),
+        };
+        let known = code_cache::lookup(code);
+        let (result, candidate) = without_gil(py, || {
+            let script = compile(scope, source, &origin, code, &known);
+            let candidate = match (known, script) {
+                (Known::SeenBefore(key), Some(script)) => Some((
+                    key,
+                    v8::Global::new(scope, script.get_unbound_script(scope)),
+                )),
+                _ => None,
+            };
+            let result = script.and_then(|script| script.run(scope));
             scope.perform_microtask_checkpoint();
-            result
+            (result, candidate)
         });
-        complete(py, scope, result, auto_await, want_value)
-    })?;
-    settle(py, runtime, completion, deadline)
+        (
+            complete(py, scope, result, auto_await, want_value),
+            candidate,
+        )
+    });
+    if let Some((key, script)) = candidate {
+        runtime.code_caches().add(key, script);
+    }
+    settle(py, runtime, completion?, deadline)
+}
+
+/// Compiles a classic script, from its code cache when there is one.
+fn compile<'s>(
+    scope: &v8::PinScope<'s, '_>,
+    source: v8::Local<'s, v8::String>,
+    origin: &v8::ScriptOrigin<'s>,
+    code: &str,
+    known: &Known,
+) -> Option<v8::Local<'s, v8::Script>> {
+    use v8::script_compiler::{compile, CachedData, CompileOptions, NoCacheReason, Source};
+    let Known::Code(cache) = known else {
+        return v8::Script::compile(scope, source, Some(origin));
+    };
+    let mut source = Source::new_with_cached_data(source, Some(origin), CachedData::new(cache));
+    let script = compile(
+        scope,
+        &mut source,
+        CompileOptions::ConsumeCodeCache,
+        NoCacheReason::NoReason,
+    );
+    // V8 then compiled the source itself.
+    if source.get_cached_data().is_some_and(|c| c.rejected()) {
+        code_cache::refused(code);
+    }
+    script
 }
 
 /// Runs `operation` under the limits: `timeout`, the heap limit and Ctrl-C. A run they stopped
@@ -54,9 +98,13 @@ pub fn limited<R>(
     operation: impl FnOnce(&mut Runtime, Option<Instant>) -> PyResult<R>,
 ) -> PyResult<R> {
     let armed = Armed::new(runtime.stops(), timeout);
+    runtime.code_caches().operation_begins();
     let result = operation(runtime, armed.deadline());
     runtime.report_unhandled_rejections();
     let stop = armed.finish(runtime.isolate());
+    if stop.is_none() {
+        runtime.make_due_code_caches();
+    }
     match (stop, result) {
         (None, result) => result,
         (Some(Stop::HeapExhausted), _) => Err(errors::js_error_of_kind(

@@ -99,6 +99,59 @@ def test_compile_makes_var_declarations_global(ctx):
     assert ctx.evaluate("globalThis.x") == 5
 
 
+# --------------------------------------------------------------------------------------------------
+# compiled code is shared between Contexts
+#
+# A source of 1 KB or more compiled a second time in the process gets a V8 code cache, which later
+# compilations of the same text (in any Context, on any thread) use instead of compiling it again
+# (src/code_cache.rs). That must change nothing but the time it takes.
+
+
+def library(tag: str, functions: int = 40) -> str:
+    """A library well over 1 KB, its functions compiled lazily on first call."""
+    parts = [f"var runs = (globalThis.runs || 0) + 1; var tag = {tag!r};"]
+    for i in range(functions):
+        parts.append(f"function f{i}(x) {{ return tag + ':' + (x * {i + 1} + {i}) }}")
+    parts.append("function all(x) { var out = []; for (var i = 0; i < %d; i++) out.push(globalThis['f' + i](x)); return out }" % functions)
+    parts.append("function fails() {\n  throw new Error('from ' + tag)\n}")
+    return "\n".join(parts)
+
+
+def test_a_library_compiled_in_context_after_context_behaves_the_same_in_each():
+    source = library("lib")
+    expected = [f"lib:{3 * (i + 1) + i}" for i in range(40)]
+    for _ in range(6):
+        with v8ctx.Context() as ctx:
+            ctx.compile(source)
+            assert ctx.evaluate("runs") == 1, "the top-level code runs in every Context"
+            assert ctx.call("all", [3]) == expected
+            assert ctx.evaluate("f7.toString()") == "function f7(x) { return tag + ':' + (x * 8 + 7) }"
+            with pytest.raises(v8ctx.JSError) as info:
+                ctx.call("fails")
+            assert info.value.message == "from lib"
+            assert f"at fails (<v8ctx>:{source.count(chr(10))}:9)" in info.value.stack
+
+
+def test_libraries_of_equal_length_each_keep_their_own_code():
+    first, second = library("AAA"), library("BBB")
+    assert len(first) == len(second) and first != second
+    for _ in range(4):
+        for source, tag in ((first, "AAA"), (second, "BBB")):
+            with v8ctx.Context() as ctx:
+                ctx.compile(source)
+                assert ctx.call("f1", [1]) == f"{tag}:3"
+                assert ctx.call("all", [0])[39] == f"{tag}:39"
+
+
+def test_a_library_run_by_evaluate_and_eval_in_many_contexts_behaves_the_same():
+    source = library("ev") + "\nall(2).length"
+    for _ in range(4):
+        with v8ctx.Context() as ctx:
+            assert ctx.evaluate(source) == 40
+            assert ctx.eval(source, return_value=True) == 40
+            assert ctx.evaluate("runs") == 2
+
+
 def test_call_reaches_into_objects_with_a_dotted_name(ctx):
     ctx.compile("var a = {b: {c: function(x){return x*2}}}")
     assert ctx.call("a.b.c", [4]) == 8

@@ -33,6 +33,37 @@ def assert_ok(stdout: str) -> None:
 # many threads, each with its own Contexts
 
 
+def test_a_library_compiled_on_many_threads_at_once_behaves_the_same_on_each():
+    """Compiled code is shared by the whole process (src/code_cache.rs): 8 threads compiling the same
+    library in fresh Contexts, over and over, race to make and use its code cache."""
+    out = run_python(
+        """
+        from concurrent.futures import ThreadPoolExecutor
+        import v8ctx
+
+        source = "\\n".join(
+            [f"function f{i}(x) {{ return 'f{i}:' + (x + {i}) }}" for i in range(60)]
+            + ["function all(x) { var out = []; for (var i = 0; i < 60; i++) out.push(globalThis['f' + i](x)); return out }"]
+        )
+        expected = [f"f{i}:{5 + i}" for i in range(60)]
+
+        def task(n):
+            with v8ctx.Context() as ctx:
+                ctx.compile(source)
+                assert ctx.call("all", [5]) == expected
+                ctx.compile(source + "\\nvar variant = %d" % (n % 3))
+                assert ctx.evaluate("variant") == n % 3
+            return n
+
+        with ThreadPoolExecutor(8) as pool:
+            assert sorted(pool.map(task, range(200))) == list(range(200))
+        print("OK")
+        """,
+        timeout=120,
+    )
+    assert_ok(out)
+
+
 def test_thread_local_contexts_in_a_thread_pool_serve_10000_calls():
     out = run_python(
         """
