@@ -16,6 +16,7 @@ use deno_core::v8;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
+use pyo3::Borrowed;
 
 use super::{utf8, MAX_DEPTH, MAX_SAFE_INTEGER};
 
@@ -180,9 +181,17 @@ impl Encoder<'_, '_> {
     /// A JSON string; the UTF-8 goes through as it is, so only `"`, `\` and controls are escaped.
     fn string(&mut self, s: *mut ffi::PyObject) -> Option<()> {
         // SAFETY: `s` is a live str borrowed from the caller.
-        let s = unsafe { Bound::from_borrowed_ptr(self.py, s).cast_into_unchecked::<PyString>() };
+        let s = unsafe { Borrowed::from_ptr(self.py, s).cast_unchecked::<PyString>() };
         let bytes = utf8(&s)?;
         self.out.push(b'"');
+        if !bytes
+            .iter()
+            .any(|&b| b < 0x20 || b == b'"' || b == b'\\' || b >= 0x80)
+        {
+            self.out.extend_from_slice(bytes);
+            self.out.push(b'"');
+            return Some(());
+        }
         let mut clean = 0;
         for (i, &byte) in bytes.iter().enumerate() {
             match byte {
