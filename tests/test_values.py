@@ -452,6 +452,18 @@ def test_array_holes_become_none(ctx):
     assert_same(ctx.evaluate("[1,,3]"), [1, None, 3])
 
 
+def test_array_longer_than_any_dense_array_raises_valueerror_naming_path(ctx):
+    """A JavaScript Array of length 2**32 - 1 costs V8 one element; as a list it would need 32 GB."""
+    with pytest.raises(ValueError, match=r"Array at result\['rows'\]\[1\] has length 4294967295"):
+        ctx.evaluate("var a = []; a[2 ** 32 - 2] = 1; ({rows: [1, a]})")
+    assert ctx.evaluate("a.length") == 2**32 - 1
+
+
+def test_sparse_array_within_the_dense_limit_converts_with_its_holes_as_none(ctx):
+    result = ctx.evaluate("var a = []; a[100000] = 1; a")
+    assert len(result) == 100001 and result[100000] == 1 and result[:3] == [None, None, None]
+
+
 def test_undefined_array_items_become_none(ctx):
     assert_same(ctx.evaluate("[undefined, null]"), [None, None])
 
@@ -1199,6 +1211,25 @@ def test_many_large_strings_do_not_accumulate():
 def test_a_lent_string_returned_unchanged_is_the_same_python_object(ctx):
     text = fresh_big_ascii("same")
     assert ctx.call("id", [text]) is text
+
+
+def test_a_lent_string_inside_containers_comes_back_as_the_same_python_object(ctx):
+    big = fresh_big_ascii("in-containers")
+    result = ctx.call("id", [[big, {"s": big}, [big]]])
+    assert result[0] is big and result[1]["s"] is big and result[2][0] is big
+
+
+def test_a_list_holding_one_large_str_many_times_lends_it_instead_of_copying_it(ctx):
+    """4000 references to a 256 KB str would be a GB of JSON text: the list goes value by value."""
+
+    def rss_mb():
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * 4096 / 2**20
+
+    big = fresh_big_ascii("many-refs")
+    before = rss_mb()
+    assert ctx.call("length", [[big] * 4000]) == 4000
+    assert rss_mb() - before < 200
 
 
 def test_a_derived_large_string_is_a_new_equal_str(ctx):

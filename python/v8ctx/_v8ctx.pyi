@@ -100,6 +100,10 @@ class Context:
 
         Source identical to a script already compiled in this Context is skipped, so loading a library
         twice is harmless. Raises JSSyntaxError if it does not parse, JSError if it throws.
+
+        Compiled code is shared by the whole process: from the second time a source of 1 KB or more
+        is compiled (here, by ``evaluate``/``eval``, or as a Pool's ``code``), V8's code cache of it
+        lets every later Context, on any thread, skip parsing and compiling it again.
         """
 
     def call(
@@ -116,7 +120,9 @@ class Context:
         ``auto_await`` is False (then a Promise comes back as None). Raises JSError if the name is
         missing (ReferenceError) or not a function (TypeError), or if the function throws or its
         Promise rejects; ValueError if ``name`` is not an identifier path; TypeError if an argument
-        cannot be converted (the message names it: ``args[1]['key']``).
+        cannot be converted (the message names it: ``args[1]['key']``); ValueError if the result
+        cannot be (a cycle, nesting beyond 1000 levels, an Array longer than 2**27, which can only be
+        almost all holes).
         """
 
     def evaluate(self, code: str, *, auto_await: bool = True, timeout: Optional[float] = None) -> Any:

@@ -274,7 +274,7 @@ pub fn string_to_js<'s>(
 }
 
 /// From this size on, an ASCII str reaches JavaScript without a copy (`borrowed_ascii`).
-const MIN_BORROWED_LEN: usize = 64 * 1024;
+pub(super) const MIN_BORROWED_LEN: usize = 64 * 1024;
 
 /// A Python str whose bytes V8 strings point into, with the number of V8 strings using it.
 type Lent = (Py<PyAny>, usize);
@@ -329,6 +329,10 @@ fn borrowed_ascii<'s>(
 
 // ---------------------------------------------------------------------------------------------
 // JavaScript to Python
+
+/// Longer Arrays are refused: V8 keeps no more elements than this in place (`FixedArray`'s
+/// limit), so a longer one is sparse (`a[4e9] = 1`) and would become a list of billions of Nones.
+const MAX_ARRAY_LENGTH: usize = 1 << 27;
 
 /// Converts a JavaScript value to Python; `root` names it in errors ("result").
 /// Run it under a TryCatch: getters and Proxy traps it reads may throw.
@@ -478,6 +482,15 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
     }
 
     fn array(&mut self, array: v8::Local<'s, v8::Array>) -> PyResult<Bound<'py, PyAny>> {
+        let length = array.length();
+        if length as usize > MAX_ARRAY_LENGTH {
+            return Err(PyValueError::new_err(format!(
+                "the Array at {} has length {length}: longer than any Array with its elements \
+                 in place can be ({MAX_ARRAY_LENGTH}), so it is almost all holes, and a list of \
+                 that many items would exhaust memory",
+                self.path.render()
+            )));
+        }
         let list = PyList::empty(self.py);
         for i in 0..array.length() {
             self.path.segments.push(Segment::Index(i as usize));
@@ -655,6 +668,23 @@ fn lent_str<'py>(py: Python<'py>, s: &v8::Local<'_, v8::String>) -> Option<Bound
     let (lent, _) = borrowed.as_ref()?.get(&address)?;
     let lent = lent.bind(py).cast::<PyString>().ok()?.clone();
     (lent.len().ok()? == s.length()).then_some(lent)
+}
+
+/// A lent str with exactly the characters `latin1`, if there is one: a string the serializer
+/// copied out of V8 that is one v8ctx lent, which then comes back as the very str that was lent
+/// (and costs no second copy of its memory).
+pub(super) fn lent_str_equal_to<'py>(
+    py: Python<'py>,
+    latin1: &[u8],
+) -> Option<Bound<'py, PyString>> {
+    if latin1.len() < MIN_BORROWED_LEN {
+        return None;
+    }
+    let borrowed = BORROWED.lock();
+    borrowed.as_ref()?.values().find_map(|(lent, _)| {
+        let lent = lent.bind(py).cast::<PyString>().ok()?;
+        (utf8(lent)? == latin1).then(|| lent.clone())
+    })
 }
 
 fn bigint_to_py<'py>(

@@ -7,7 +7,9 @@
 //! list, tuple and dict with str or int keys, exactly as `direct` converts them; JSON.parse
 //! defines properties (a "__proto__" key included) as `direct` does, in the same order. On
 //! anything else, and on nesting deeper than `MAX_DEPTH` (a cycle ends up there too), the
-//! encoder gives up and `direct` converts the value, naming the place of any error.
+//! encoder gives up and `direct` converts the value, naming the place of any error. It also
+//! leaves containers holding a str of `LENT_FROM` bytes or more to `direct`, which lends such
+//! strings to V8 instead of copying them.
 
 use std::cell::RefCell;
 use std::ptr::addr_of_mut;
@@ -18,6 +20,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 use pyo3::Borrowed;
 
+use super::direct::MIN_BORROWED_LEN as LENT_FROM;
 use super::{utf8, MAX_DEPTH, MAX_SAFE_INTEGER};
 
 thread_local! {
@@ -120,16 +123,23 @@ impl Encoder<'_, '_> {
         Some(())
     }
 
+    /// Starts a container, unless it is nested too deep or the text outgrew what V8 can parse
+    /// (a list holding itself many times over can make JSON text without end).
+    fn open(&mut self, depth: usize, bracket: u8) -> Option<()> {
+        if depth >= MAX_DEPTH || self.out.len() > v8::String::MAX_LENGTH {
+            return None;
+        }
+        self.out.push(bracket);
+        Some(())
+    }
+
     fn array(
         &mut self,
         depth: usize,
         len: ffi::Py_ssize_t,
         item: impl Fn(ffi::Py_ssize_t) -> *mut ffi::PyObject,
     ) -> Option<()> {
-        if depth >= MAX_DEPTH {
-            return None;
-        }
-        self.out.push(b'[');
+        self.open(depth, b'[')?;
         for i in 0..len {
             if i > 0 {
                 self.out.push(b',');
@@ -141,10 +151,7 @@ impl Encoder<'_, '_> {
     }
 
     fn object(&mut self, dict: *mut ffi::PyObject, depth: usize) -> Option<()> {
-        if depth >= MAX_DEPTH {
-            return None;
-        }
-        self.out.push(b'{');
+        self.open(depth, b'{')?;
         let mut position: ffi::Py_ssize_t = 0;
         let mut key: *mut ffi::PyObject = std::ptr::null_mut();
         let mut item: *mut ffi::PyObject = std::ptr::null_mut();
@@ -183,6 +190,10 @@ impl Encoder<'_, '_> {
         // SAFETY: `s` is a live str borrowed from the caller.
         let s = unsafe { Borrowed::from_ptr(self.py, s).cast_unchecked::<PyString>() };
         let bytes = utf8(&s)?;
+        if bytes.len() >= LENT_FROM {
+            // `direct` lends it to V8 without a copy.
+            return None;
+        }
         self.out.push(b'"');
         if !bytes
             .iter()

@@ -25,6 +25,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyString};
 use rustc_hash::FxBuildHasher;
 
+use super::direct::lent_str_equal_to;
 use super::{
     date_to_py, int_from_le_bytes, number_to_py, MAX_CACHED_KEYS, MAX_DEPTH, MAX_SAFE_INTEGER,
 };
@@ -447,8 +448,11 @@ impl<'b, 'py> Decoder<'b, 'py> {
     }
 }
 
-/// A one-byte (Latin-1) string.
+/// A one-byte (Latin-1) string; one v8ctx lent to V8 comes back as the very str it was.
 fn latin1<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
+    if let Some(lent) = lent_str_equal_to(py, bytes) {
+        return Some(lent.into_any());
+    }
     // SAFETY: a valid buffer; the result is a new reference or null.
     unsafe {
         let created =
