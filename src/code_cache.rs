@@ -15,9 +15,11 @@
 //!   ran (compiled lazily, on first call) are in the cache too. A Context closed before any other
 //!   operation makes none, and the next compilation of the source tries again.
 //!
-//! The caches and the sources they belong to take at most `MAX_BYTES`; the oldest go first.
+//! The caches and the sources they belong to take at most `MAX_BYTES`, the oldest going first; a
+//! source compiled once is remembered by a hash only, the last `MAX_SEEN` of them.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use deno_core::v8;
@@ -26,8 +28,11 @@ use parking_lot::Mutex;
 /// Sources shorter than this are compiled from scratch every time.
 const MIN_SOURCE_LEN: usize = 1024;
 
-/// At most this many bytes of sources and caches are kept.
+/// At most this many bytes of sources and their caches are kept.
 const MAX_BYTES: usize = 64 << 20;
+
+/// At most this many sources compiled once are remembered.
+const MAX_SEEN: usize = 4096;
 
 /// What is known of a source.
 pub enum Known {
@@ -46,21 +51,21 @@ pub fn lookup(source: &str) -> Known {
     }
     let mut store = STORE.lock();
     let store = store.get_or_insert_with(Store::default);
-    match store.entries.get_key_value(source) {
-        Some((_, Some(code))) => Known::Code(Arc::clone(code)),
-        Some((key, None)) => Known::SeenBefore(Arc::clone(key)),
-        None => {
-            store.insert(Arc::from(source), None);
-            Known::Nothing
-        }
+    if let Some(code) = store.caches.get(source) {
+        return Known::Code(Arc::clone(code));
+    }
+    if store.saw(source) {
+        Known::SeenBefore(Arc::from(source))
+    } else {
+        Known::Nothing
     }
 }
 
-/// Forgets the cache of `source`, which V8 refused.
+/// Forgets the cache of `source`, which V8 refused; the next compilation makes a new one.
 pub fn refused(source: &str) {
     if let Some(store) = STORE.lock().as_mut() {
-        if let Some(code) = store.entries.get_mut(source) {
-            store.bytes -= code.take().map_or(0, |c| c.len());
+        if let Some(code) = store.caches.remove(source) {
+            store.bytes -= source.len() + code.len();
         }
     }
 }
@@ -96,7 +101,7 @@ pub fn make(scope: &v8::PinScope<'_, '_>, scripts: Vec<(Arc<str>, v8::Global<v8:
         let script = v8::Local::new(scope, &script);
         if let Some(code) = script.create_code_cache() {
             if let Some(store) = STORE.lock().as_mut() {
-                store.insert(source, Some(Arc::from(&code[..])));
+                store.keep(source, Arc::from(&code[..]));
             }
         }
     }
@@ -106,35 +111,51 @@ static STORE: Mutex<Option<Store>> = Mutex::new(None);
 
 #[derive(Default)]
 struct Store {
-    /// Each source seen, with its cache once made.
-    entries: HashMap<Arc<str>, Option<Arc<[u8]>>>,
-    /// The sources in the order they were first seen, for eviction.
+    /// The code caches, by source text.
+    caches: HashMap<Arc<str>, Arc<[u8]>>,
+    /// Their sources, oldest first.
     order: VecDeque<Arc<str>>,
-    /// Bytes of sources and caches held.
+    /// Bytes of the sources and caches in `caches`.
     bytes: usize,
+    /// Hashes of sources compiled once (a collision costs only a needless cache).
+    seen: HashSet<u64>,
+    seen_order: VecDeque<u64>,
 }
 
 impl Store {
-    fn insert(&mut self, source: Arc<str>, code: Option<Arc<[u8]>>) {
-        let added = code.as_ref().map_or(0, |c| c.len());
-        match self.entries.get_mut(&source) {
-            Some(old) => {
-                self.bytes -= old.as_ref().map_or(0, |c| c.len());
-                *old = code;
-            }
-            None => {
-                self.bytes += source.len();
-                self.order.push_back(Arc::clone(&source));
-                self.entries.insert(source, code);
+    /// Whether `source` was compiled before; remembers that it has been now.
+    fn saw(&mut self, source: &str) -> bool {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        source.hash(&mut hasher);
+        let hash = hasher.finish();
+        if self.seen.contains(&hash) {
+            return true;
+        }
+        if self.seen_order.len() >= MAX_SEEN {
+            if let Some(oldest) = self.seen_order.pop_front() {
+                self.seen.remove(&oldest);
             }
         }
-        self.bytes += added;
+        self.seen.insert(hash);
+        self.seen_order.push_back(hash);
+        false
+    }
+
+    fn keep(&mut self, source: Arc<str>, code: Arc<[u8]>) {
+        self.bytes += code.len();
+        match self.caches.insert(Arc::clone(&source), code) {
+            Some(old) => self.bytes -= old.len(),
+            None => {
+                self.bytes += source.len();
+                self.order.push_back(source);
+            }
+        }
         while self.bytes > MAX_BYTES {
             let Some(oldest) = self.order.pop_front() else {
                 break;
             };
-            if let Some(code) = self.entries.remove(&oldest) {
-                self.bytes -= oldest.len() + code.map_or(0, |c| c.len());
+            if let Some(code) = self.caches.remove(&oldest) {
+                self.bytes -= oldest.len() + code.len();
             }
         }
     }
