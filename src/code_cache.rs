@@ -31,6 +31,9 @@ const MIN_SOURCE_LEN: usize = 1024;
 /// At most this many bytes of sources and their caches are kept.
 const MAX_BYTES: usize = 64 << 20;
 
+/// Longer sources are compiled from scratch every time: their caches would crowd out the rest.
+const MAX_SOURCE_LEN: usize = MAX_BYTES / 8;
+
 /// At most this many sources compiled once are remembered.
 const MAX_SEEN: usize = 4096;
 
@@ -46,7 +49,7 @@ pub enum Known {
 
 /// Looks `source` up, and remembers that it is being compiled.
 pub fn lookup(source: &str) -> Known {
-    if source.len() < MIN_SOURCE_LEN {
+    if !(MIN_SOURCE_LEN..=MAX_SOURCE_LEN).contains(&source.len()) {
         return Known::Nothing;
     }
     let mut store = STORE.lock();
@@ -66,6 +69,7 @@ pub fn refused(source: &str) {
     if let Some(store) = STORE.lock().as_mut() {
         if let Some(code) = store.caches.remove(source) {
             store.bytes -= source.len() + code.len();
+            store.order.retain(|kept| &**kept != source);
         }
     }
 }
@@ -93,11 +97,27 @@ impl Candidates {
     pub fn take_due(&mut self) -> Vec<(Arc<str>, v8::Global<v8::UnboundScript>)> {
         std::mem::take(&mut self.due)
     }
+
+    /// Every script still waiting, for a runtime about to be disposed (a Context that ran one
+    /// operation, say) to make its caches at last.
+    pub fn take_all(&mut self) -> Vec<(Arc<str>, v8::Global<v8::UnboundScript>)> {
+        let mut all = self.take_due();
+        all.append(&mut self.waiting);
+        all
+    }
 }
 
 /// Makes and keeps the caches of `scripts`.
 pub fn make(scope: &v8::PinScope<'_, '_>, scripts: Vec<(Arc<str>, v8::Global<v8::UnboundScript>)>) {
     for (source, script) in scripts {
+        let made = STORE
+            .lock()
+            .as_ref()
+            .is_some_and(|store| store.caches.contains_key(&source));
+        if made {
+            // Another runtime compiled it meanwhile.
+            continue;
+        }
         let script = v8::Local::new(scope, &script);
         if let Some(code) = script.create_code_cache() {
             if let Some(store) = STORE.lock().as_mut() {
@@ -125,9 +145,7 @@ struct Store {
 impl Store {
     /// Whether `source` was compiled before; remembers that it has been now.
     fn saw(&mut self, source: &str) -> bool {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        source.hash(&mut hasher);
-        let hash = hasher.finish();
+        let hash = source_hash(source);
         if self.seen.contains(&hash) {
             return true;
         }
@@ -142,6 +160,9 @@ impl Store {
     }
 
     fn keep(&mut self, source: Arc<str>, code: Arc<[u8]>) {
+        if source.len() + code.len() > MAX_BYTES {
+            return;
+        }
         self.bytes += code.len();
         match self.caches.insert(Arc::clone(&source), code) {
             Some(old) => self.bytes -= old.len(),
@@ -159,4 +180,11 @@ impl Store {
             }
         }
     }
+}
+
+/// A 64-bit hash of a source text.
+pub fn source_hash(source: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    source.hash(&mut hasher);
+    hasher.finish()
 }

@@ -317,12 +317,14 @@ impl Runtime {
 
     /// Records `source` as compiled; false if identical source was compiled before.
     pub fn remember_source(&mut self, source: &str) -> bool {
-        self.compiled_sources.insert(source_key(source))
+        self.compiled_sources
+            .insert(code_cache::source_hash(source))
     }
 
     /// Forgets a source recorded by `remember_source` whose run failed, so it can be retried.
     pub fn forget_source(&mut self, source: &str) {
-        self.compiled_sources.remove(&source_key(source));
+        self.compiled_sources
+            .remove(&code_cache::source_hash(source));
     }
 
     /// Runs the event loop (timers, microtasks, V8's foreground tasks) until `promise` settles,
@@ -413,6 +415,10 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
+        let waiting = self.code_caches.take_all();
+        if !waiting.is_empty() && !self.stops.heap_exhausted() {
+            self.with_scope(|scope| code_cache::make(scope, waiting));
+        }
         let _tokio = self.event_loop.enter();
         let isolate: &mut v8::Isolate = self.js.v8_isolate();
         // SAFETY: invariant 3. The isolate is alive and not entered by us; after this enter it is
@@ -440,11 +446,4 @@ pub fn without_gil<T, F: FnOnce() -> T>(py: Python<'_>, f: F) -> T {
     let job = SameThread(f);
     py.detach(move || SameThread(job.into_inner()()))
         .into_inner()
-}
-
-fn source_key(source: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    source.hash(&mut hasher);
-    hasher.finish()
 }

@@ -152,6 +152,14 @@ def test_a_library_run_by_evaluate_and_eval_in_many_contexts_behaves_the_same():
             assert ctx.evaluate("runs") == 2
 
 
+def test_a_library_run_by_the_only_operation_of_each_context_behaves_the_same():
+    """A Context that runs one operation makes the code cache when it is disposed."""
+    source = library("one") + "\nall(1)[5]"
+    for _ in range(5):
+        with v8ctx.Context() as ctx:
+            assert ctx.evaluate(source) == "one:11"
+
+
 def test_call_reaches_into_objects_with_a_dotted_name(ctx):
     ctx.compile("var a = {b: {c: function(x){return x*2}}}")
     assert ctx.call("a.b.c", [4]) == 8

@@ -1099,6 +1099,32 @@ def test_json_way_keeps_negative_zero_and_exact_floats(ctx):
     assert ctx.call("describeFirst", [[value]]) == ctx.call("describeFirst", [[value, b""]])
 
 
+def test_json_way_leaves_int_subclass_keys_to_their_str(ctx):
+    """Both ways name an int key by str(key), which an int subclass may define its own way."""
+
+    class Named(int):
+        def __str__(self):
+            return "named"
+
+    assert ctx.call("keys", [{Named(1): 0}]) == ["named"]
+    assert ctx.call("describeFirst", [[[{Named(1): 0}] * 20]]) == ctx.call("describeFirst", [[[{Named(1): 0}] * 20, b""]])
+
+
+def test_array_holes_read_through_the_prototype_chain_on_both_ways(ctx):
+    try:
+        ctx.evaluate("Array.prototype[1] = 'from the prototype'")
+        assert ctx.evaluate("[0, , 2]") == [0, "from the prototype", 2]
+        assert_result_crosses_alike(ctx, "[[0, , 2], {a: [1, , 3]}]")
+    finally:
+        ctx.evaluate("delete Array.prototype[1]")
+
+
+def test_array_with_holey_storage_but_every_element_present_crosses_alike(ctx):
+    assert ctx.evaluate("var a = new Array(3); a[0] = 'x'; a[1] = 1.5; a[2] = [null]; a") == ["x", 1.5, [None]]
+    assert_result_crosses_alike(ctx, "(function () { var a = new Array(4); for (var i = 0; i < 4; i++) a[i] = {i: i}; return a })()")
+    assert_result_crosses_alike(ctx, "(function () { var a = []; a[3] = 3; a[0] = 0; a[1] = 1; a[2] = 2; return a })()")
+
+
 def test_shared_javascript_reference_comes_back_as_separate_copies(ctx):
     result = ctx.evaluate("var s = {a: [1]}; [s, s]")
     assert result == [{"a": [1]}, {"a": [1]}]

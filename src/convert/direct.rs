@@ -13,7 +13,7 @@ use pyo3::types::{
 
 use super::{
     date_to_py, datetime_types, int_from_le_bytes, number_to_py, utf8, Path, Segment,
-    MAX_CACHED_KEYS, MAX_DEPTH, MAX_SAFE_INTEGER,
+    MAX_ARRAY_LENGTH, MAX_CACHED_KEYS, MAX_DEPTH, MAX_SAFE_INTEGER,
 };
 
 /// Converts a Python value to JavaScript; `path` names it in errors.
@@ -329,10 +329,6 @@ fn borrowed_ascii<'s>(
 
 // ---------------------------------------------------------------------------------------------
 // JavaScript to Python
-
-/// Longer Arrays are refused: V8 keeps no more elements than this in place (`FixedArray`'s
-/// limit), so a longer one is sparse (`a[4e9] = 1`) and would become a list of billions of Nones.
-const MAX_ARRAY_LENGTH: usize = 1 << 27;
 
 /// Converts a JavaScript value to Python; `root` names it in errors ("result").
 /// Run it under a TryCatch: getters and Proxy traps it reads may throw.

@@ -8,8 +8,9 @@
 //! defines properties (a "__proto__" key included) as `direct` does, in the same order. On
 //! anything else, and on nesting deeper than `MAX_DEPTH` (a cycle ends up there too), the
 //! encoder gives up and `direct` converts the value, naming the place of any error. It also
-//! leaves containers holding a str of `LENT_FROM` bytes or more to `direct`, which lends such
-//! strings to V8 instead of copying them.
+//! leaves containers holding an ASCII str of `LENT_FROM` bytes or more to `direct`, which lends
+//! such strings to V8 instead of copying them, and gives up before the text outgrows what V8
+//! can take as one string.
 
 use std::cell::RefCell;
 use std::ptr::addr_of_mut;
@@ -21,7 +22,7 @@ use pyo3::types::PyString;
 use pyo3::Borrowed;
 
 use super::direct::MIN_BORROWED_LEN as LENT_FROM;
-use super::{utf8, MAX_DEPTH, MAX_SAFE_INTEGER};
+use super::{exact_integer, utf8, MAX_DEPTH, MAX_SAFE_INTEGER};
 
 thread_local! {
     /// The JSON text being written, reused by every conversion on the thread.
@@ -112,13 +113,13 @@ impl Encoder<'_, '_> {
         if !float.is_finite() {
             return None;
         }
-        let integral = float.fract() == 0.0 && float.abs() <= MAX_SAFE_INTEGER as f64;
-        if integral && !(float == 0.0 && float.is_sign_negative()) {
-            self.out
-                .extend_from_slice(itoa::Buffer::new().format(float as i64).as_bytes());
-        } else {
-            self.out
-                .extend_from_slice(ryu::Buffer::new().format_finite(float).as_bytes());
+        match exact_integer(float) {
+            Some(int) => self
+                .out
+                .extend_from_slice(itoa::Buffer::new().format(int).as_bytes()),
+            None => self
+                .out
+                .extend_from_slice(ryu::Buffer::new().format_finite(float).as_bytes()),
         }
         Some(())
     }
@@ -162,9 +163,12 @@ impl Encoder<'_, '_> {
                 self.out.push(b',');
             }
             first = false;
+            // SAFETY: `key` is a live object lent by PyDict_Next.
+            let exact_int = unsafe { ffi::Py_TYPE(key) == addr_of_mut!(ffi::PyLong_Type) };
             match Kind::of(key)? {
                 Kind::Str => self.string(key)?,
-                Kind::Int => {
+                // `direct` names an int key by str(key), which a subclass (an IntEnum) may change.
+                Kind::Int if exact_int => {
                     let mut overflow = 0;
                     // SAFETY: `key` is an int lent by PyDict_Next.
                     let int = unsafe { ffi::PyLong_AsLongLongAndOverflow(key, &mut overflow) };
@@ -190,8 +194,11 @@ impl Encoder<'_, '_> {
         // SAFETY: `s` is a live str borrowed from the caller.
         let s = unsafe { Borrowed::from_ptr(self.py, s).cast_unchecked::<PyString>() };
         let bytes = utf8(&s)?;
-        if bytes.len() >= LENT_FROM {
+        if bytes.len() >= LENT_FROM && bytes.is_ascii() {
             // `direct` lends it to V8 without a copy.
+            return None;
+        }
+        if self.out.len() + bytes.len() > v8::String::MAX_LENGTH {
             return None;
         }
         self.out.push(b'"');

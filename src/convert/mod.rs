@@ -81,6 +81,10 @@ pub fn to_python<'py, 's>(
 /// Nesting deeper than this is refused, so hostile input cannot overflow the stack.
 pub const MAX_DEPTH: usize = 1000;
 
+/// Longer Arrays are refused: V8 keeps no more elements than this in place (`FixedArray`'s
+/// limit), so a longer one is sparse (`a[4e9] = 1`) and would become a list of billions of Nones.
+const MAX_ARRAY_LENGTH: usize = 1 << 27;
+
 /// How many distinct dict keys / property names one conversion remembers.
 const MAX_CACHED_KEYS: usize = 1024;
 
@@ -190,12 +194,16 @@ fn date_to_py(py: Python<'_>, millis: f64) -> PyResult<Option<Bound<'_, PyAny>>>
 
 /// A JavaScript number as int when integral and exact (except -0.0), else as float.
 fn number_to_py(py: Python<'_>, f: f64) -> PyResult<Bound<'_, PyAny>> {
-    let integral = f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64;
-    if integral && !(f == 0.0 && f.is_sign_negative()) {
-        Ok((f as i64).into_pyobject(py)?.into_any())
-    } else {
-        Ok(PyFloat::new(py, f).into_any())
+    match exact_integer(f) {
+        Some(i) => Ok(i.into_pyobject(py)?.into_any()),
+        None => Ok(PyFloat::new(py, f).into_any()),
     }
+}
+
+/// `f` as an integer when it is one, within ±(2**53 - 1) and not -0.0: what comes back as int.
+fn exact_integer(f: f64) -> Option<i64> {
+    let integral = f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64;
+    (integral && !(f == 0.0 && f.is_sign_negative())).then_some(f as i64)
 }
 
 /// The int whose magnitude is the little-endian `bytes` (a BigInt's digits).

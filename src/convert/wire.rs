@@ -4,11 +4,17 @@
 //! every property (listing an object's keys through the API is particularly slow).
 //!
 //! The decoder handles what data is made of: undefined, null, booleans, numbers, BigInts,
-//! strings, plain objects, arrays (dense or sparse) and Dates. On anything else (the serializer
+//! strings, plain objects, arrays without holes and Dates. On anything else (the serializer
 //! refuses functions, symbols, Proxies and Promises; the decoder declines Maps, Sets, buffers,
-//! Errors, wrapper objects and RegExps), on a cycle, on nesting deeper than `MAX_DEPTH` and on
-//! any error it gives up, and `direct` converts the value instead. A getter the serializer ran
-//! before giving up therefore runs again; one that throws is reported by `direct` with its place.
+//! Errors, wrapper objects, RegExps and arrays with holes, which `direct` reads through the
+//! prototype chain), on a cycle, on nesting deeper than `MAX_DEPTH` and on any error it gives
+//! up, and `direct` converts the value instead. A getter the serializer ran before giving up
+//! therefore runs again; one that throws is reported by `direct` with its place. (One difference
+//! remains: a getter that deletes a property of its own object not yet read drops that property
+//! here, where `direct` gives it None.)
+//!
+//! The serializer also heeds a pending termination: a timeout that strikes while a result is
+//! being converted raises JSTimeoutError even though the JavaScript itself had finished.
 //!
 //! Format (V8's `value-serializer.cc`): a header `0xFF version`, then one value, each a tag byte
 //! and its payload; lengths are base-128 varints. Every object, array and Date gets the next
@@ -27,7 +33,8 @@ use rustc_hash::FxBuildHasher;
 
 use super::direct::lent_str_equal_to;
 use super::{
-    date_to_py, int_from_le_bytes, number_to_py, MAX_CACHED_KEYS, MAX_DEPTH, MAX_SAFE_INTEGER,
+    date_to_py, datetime_types, exact_integer, int_from_le_bytes, number_to_py, MAX_ARRAY_LENGTH,
+    MAX_CACHED_KEYS, MAX_DEPTH,
 };
 
 /// Whether `value` is worth serializing: objects and arrays, not what the decoder would
@@ -55,7 +62,13 @@ pub fn to_python<'py, 's>(
     let Some(bytes) = serialize(scope, value)? else {
         return Ok(None);
     };
-    let _paused = (bytes.len() >= PAUSE_GC_FROM).then(|| GcPause::new(py));
+    let _paused = if bytes.len() >= PAUSE_GC_FROM {
+        // Imported now, if never before: no Python code may run while the collector is paused.
+        datetime_types(py)?;
+        Some(GcPause::new(py))
+    } else {
+        None
+    };
     let decoded = Decoder::new(py, &bytes).document();
     if decoded.is_none() {
         // Whatever Python error made the decoder give up: `direct` meets it again, with a place.
@@ -73,7 +86,10 @@ const PAUSE_GC_FROM: usize = 16 * 1024;
 /// now and then all of them: a third of the time of decoding records. The objects made here
 /// cannot form a cycle (the decoder refuses cycles), so pausing defers no garbage; no Python
 /// code runs meanwhile to notice, and the collector's counts carry on as usual afterwards.
-struct GcPause<'py>(Option<Bound<'py, PyAny>>);
+struct GcPause<'py> {
+    /// `gc.enable`, taken before disabling so re-enabling needs no lookup.
+    enable: Option<Bound<'py, PyAny>>,
+}
 
 impl<'py> GcPause<'py> {
     fn new(py: Python<'py>) -> Self {
@@ -82,18 +98,21 @@ impl<'py> GcPause<'py> {
             if !gc.call_method0("isenabled")?.is_truthy()? {
                 return Ok::<_, PyErr>(None);
             }
+            let enable = gc.getattr("enable")?;
             gc.call_method0("disable")?;
-            Ok(Some(gc.into_any()))
+            Ok(Some(enable))
         })();
-        GcPause(paused.unwrap_or_default())
+        GcPause {
+            enable: paused.unwrap_or_default(),
+        }
     }
 }
 
 impl Drop for GcPause<'_> {
     fn drop(&mut self) {
-        if let Some(gc) = &self.0 {
-            // Cannot fail: gc.enable() only sets a flag.
-            let _ = gc.call_method0("enable");
+        if let Some(enable) = &self.enable {
+            // gc.enable() only sets a flag; it cannot fail.
+            let _ = enable.call0();
         }
     }
 }
@@ -177,11 +196,10 @@ impl<'b, 'py> Decoder<'b, 'py> {
         let start = self.at;
         let py = self.py;
         match self.tag()? {
-            b'_' | b'0' | b'-' => Some(py.None().into_bound(py)),
+            b'_' | b'0' => Some(py.None().into_bound(py)),
             b'T' => Some(PyBool::new(py, true).to_owned().into_any()),
             b'F' => Some(PyBool::new(py, false).to_owned().into_any()),
             b'I' => self.zigzag()?.into_pyobject(py).ok().map(Bound::into_any),
-            b'U' => self.varint()?.into_pyobject(py).ok().map(Bound::into_any),
             b'N' => number_to_py(py, self.double()?).ok(),
             b'Z' => self.bigint(),
             b'"' => {
@@ -268,48 +286,40 @@ impl<'b, 'py> Decoder<'b, 'py> {
         Some(dict)
     }
 
-    /// `A`: length, each element (`-` for a hole), then the array's other properties (which
-    /// Python does not get) up to `$`, their count and the length again.
+    /// `A`: length, each element, then the array's other properties (which Python does not
+    /// get) up to `$`, their count and the length again. An element written as a hole (`-`; the
+    /// array lost elements while it was serialized) is left to `direct`.
     fn dense_array(&mut self) -> Option<Bound<'py, PyAny>> {
         let len = self.varint()? as usize;
         if len > self.bytes.len() - self.at {
             return None;
         }
-        // SAFETY: a new reference or null; its slots are null until set below, which
-        // list_dealloc accepts if we give up half way.
-        let list = unsafe { Bound::from_owned_ptr_or_opt(self.py, ffi::PyList_New(len as _))? };
-        for i in 0..len {
-            let item = self.value()?;
-            // SAFETY: i is in range; PyList_SetItem steals the reference.
-            unsafe { ffi::PyList_SetItem(list.as_ptr(), i as _, item.into_ptr()) };
+        let mut items = Vec::with_capacity(len);
+        for _ in 0..len {
+            if self.ends_with(b'-')? {
+                return None;
+            }
+            items.push(self.value()?);
         }
         self.skip_properties(b'$')?;
-        Some(list)
+        Some(list_of(self.py, items)?.into_any())
     }
 
-    /// `a`: length, then the present elements and other properties as key and value, up to
-    /// `@`, their count and the length again. Absent elements become None, as in `direct`.
+    /// `a` (an array with holes, or one whose elements V8 keeps in a dictionary): length, then
+    /// the present elements and other properties as key and value, up to `@`, their count and
+    /// the length again. Only an array with every element present is decoded here.
     fn sparse_array(&mut self) -> Option<Bound<'py, PyAny>> {
         let len = self.varint()? as usize;
-        // A huge, nearly empty array: leave it to `direct`, which copes the same way.
-        if len > 16 * self.bytes.len() {
+        if len > MAX_ARRAY_LENGTH || len > self.bytes.len() - self.at {
             return None;
         }
-        let py = self.py;
-        let list = PyList::new(py, std::iter::repeat_with(|| py.None()).take(len)).ok()?;
+        let mut items: Vec<Option<Bound<'py, PyAny>>> = vec![None; len];
+        let mut present = 0;
         while !self.ends_with(b'@')? {
             let index = match self.tag()? {
                 b'I' => usize::try_from(self.zigzag()?).ok(),
-                b'U' => Some(self.varint()? as usize),
-                b'N' => Some(self.double()?)
-                    .filter(|f| f.fract() == 0.0)
-                    .map(|f| f as usize),
-                b'"' => {
-                    let len = self.varint()?;
-                    self.take(len)?;
-                    None
-                }
-                b'c' => {
+                b'N' => exact_integer(self.double()?).and_then(|i| usize::try_from(i).ok()),
+                b'"' | b'c' => {
                     let len = self.varint()?;
                     self.take(len)?;
                     None
@@ -317,13 +327,17 @@ impl<'b, 'py> Decoder<'b, 'py> {
                 _ => return None,
             };
             let value = self.value()?;
-            if let Some(index) = index.filter(|i| *i < len) {
-                list.set_item(index, value).ok()?;
+            if let Some(slot) = index.and_then(|i| items.get_mut(i)) {
+                present += usize::from(slot.is_none());
+                *slot = Some(value);
             }
         }
         self.varint()?;
         self.varint()?;
-        Some(list.into_any())
+        if present < len {
+            return None;
+        }
+        Some(list_of(self.py, items.into_iter().flatten().collect())?.into_any())
     }
 
     /// Properties after a dense array's elements, decoded (they may hold refused values) and
@@ -373,12 +387,7 @@ impl<'b, 'py> Decoder<'b, 'py> {
                 utf16(py, self.take(len)?)?.cast_into::<PyString>().ok()
             }
             b'I' => Some(PyString::new(py, &self.zigzag()?.to_string())),
-            b'U' => Some(PyString::new(py, &self.varint()?.to_string())),
-            b'N' => {
-                let f = self.double()?;
-                let integral = f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64;
-                integral.then(|| PyString::new(py, &(f as i64).to_string()))
-            }
+            b'N' => exact_integer(self.double()?).map(|i| PyString::new(py, &i.to_string())),
             _ => None,
         }
     }
@@ -445,6 +454,20 @@ impl<'b, 'py> Decoder<'b, 'py> {
     fn double(&mut self) -> Option<f64> {
         let bytes = self.take(8)?;
         Some(f64::from_le_bytes(bytes.try_into().ok()?))
+    }
+}
+
+/// A list of `items`, made once they all exist: no half-filled list is ever visible (to a
+/// garbage collection, say).
+fn list_of<'py>(py: Python<'py>, items: Vec<Bound<'py, PyAny>>) -> Option<Bound<'py, PyList>> {
+    // SAFETY: a new list whose every slot is set below, before any other call into Python that
+    // could allocate; PyList_SetItem steals each reference.
+    unsafe {
+        let list = Bound::from_owned_ptr_or_opt(py, ffi::PyList_New(items.len() as _))?;
+        for (i, item) in items.into_iter().enumerate() {
+            ffi::PyList_SetItem(list.as_ptr(), i as _, item.into_ptr());
+        }
+        Some(list.cast_into_unchecked())
     }
 }
 
