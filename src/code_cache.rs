@@ -12,8 +12,8 @@
 //! - only for sources of at least `MIN_SOURCE_LEN` bytes: shorter ones compile in microseconds;
 //! - on the second time a source is compiled, so a one-off script costs no cache;
 //! - at the end of the operation after the one that compiled it, so the functions that operation
-//!   ran (compiled lazily, on first call) are in the cache too. A Context closed before any other
-//!   operation makes none, and the next compilation of the source tries again.
+//!   ran (compiled lazily, on first call) are in the cache too; or, if no operation follows, when
+//!   the runtime is disposed (a Context that only ran `evaluate(library + call)`, say).
 //!
 //! The caches and the sources they belong to take at most `MAX_BYTES`, the oldest going first; a
 //! source compiled once is remembered by a hash only, the last `MAX_SEEN` of them.
