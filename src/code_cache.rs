@@ -74,13 +74,16 @@ pub fn refused(source: &str) {
     }
 }
 
+/// A compiled script whose cache is to be made, with its source.
+type Candidate = (Arc<str>, v8::Global<v8::UnboundScript>);
+
 /// Scripts of one runtime whose caches are to be made.
 #[derive(Default)]
 pub struct Candidates {
     /// Compiled by the operation in progress.
-    waiting: Vec<(Arc<str>, v8::Global<v8::UnboundScript>)>,
+    waiting: Vec<Candidate>,
     /// Compiled by an earlier operation: made when the current one ends.
-    due: Vec<(Arc<str>, v8::Global<v8::UnboundScript>)>,
+    due: Vec<Candidate>,
 }
 
 impl Candidates {
@@ -94,13 +97,13 @@ impl Candidates {
     }
 
     /// The scripts whose caches are due; `make` them when the operation has ended.
-    pub fn take_due(&mut self) -> Vec<(Arc<str>, v8::Global<v8::UnboundScript>)> {
+    pub fn take_due(&mut self) -> Vec<Candidate> {
         std::mem::take(&mut self.due)
     }
 
     /// Every script still waiting, for a runtime about to be disposed (a Context that ran one
     /// operation, say) to make its caches at last.
-    pub fn take_all(&mut self) -> Vec<(Arc<str>, v8::Global<v8::UnboundScript>)> {
+    pub fn take_all(&mut self) -> Vec<Candidate> {
         let mut all = self.take_due();
         all.append(&mut self.waiting);
         all
@@ -108,7 +111,7 @@ impl Candidates {
 }
 
 /// Makes and keeps the caches of `scripts`.
-pub fn make(scope: &v8::PinScope<'_, '_>, scripts: Vec<(Arc<str>, v8::Global<v8::UnboundScript>)>) {
+pub fn make(scope: &v8::PinScope<'_, '_>, scripts: Vec<Candidate>) {
     for (source, script) in scripts {
         let made = STORE
             .lock()

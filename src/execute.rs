@@ -103,7 +103,7 @@ pub fn limited<R>(
     runtime.report_unhandled_rejections();
     let stop = armed.finish(runtime.isolate());
     if stop.is_none() {
-        without_gil(py, || runtime.make_due_code_caches());
+        runtime.make_due_code_caches(py);
     }
     match (stop, result) {
         (None, result) => result,

@@ -268,11 +268,12 @@ impl Runtime {
         &mut self.code_caches
     }
 
-    /// Makes the code caches that are due (see `code_cache`), once an operation has ended.
-    pub fn make_due_code_caches(&mut self) {
+    /// Makes the code caches that are due (see `code_cache`), once an operation has ended. Only
+    /// then is the GIL released, so an operation with none due pays nothing for them.
+    pub fn make_due_code_caches(&mut self, py: Python<'_>) {
         let due = self.code_caches.take_due();
         if !due.is_empty() {
-            self.with_scope(|scope| code_cache::make(scope, due));
+            without_gil(py, || self.with_scope(|scope| code_cache::make(scope, due)));
         }
     }
 
