@@ -216,10 +216,8 @@ impl<'b, 'py> Decoder<'b, 'py> {
             b'D' => {
                 self.new_id(start);
                 let millis = self.double()?;
-                match date_to_py(py, millis).ok()? {
-                    Some(date) => Some(date),
-                    None => Some(py.None().into_bound(py)),
-                }
+                let date = date_to_py(py, millis).ok()?;
+                Some(date.unwrap_or_else(|| py.None().into_bound(py)))
             }
             b'^' => self.reference(),
             _ => None,
@@ -316,15 +314,9 @@ impl<'b, 'py> Decoder<'b, 'py> {
         let mut items: Vec<Option<Bound<'py, PyAny>>> = vec![None; len];
         let mut present = 0;
         while !self.ends_with(b'@')? {
-            let index = match self.tag()? {
-                b'I' => usize::try_from(self.zigzag()?).ok(),
-                b'N' => exact_integer(self.double()?).and_then(|i| usize::try_from(i).ok()),
-                b'"' | b'c' => {
-                    let len = self.varint()?;
-                    self.take(len)?;
-                    None
-                }
-                _ => return None,
+            let index = match self.name()? {
+                Name::Index(i) => usize::try_from(i).ok(),
+                Name::OneByte(_) | Name::TwoByte(_) => None,
             };
             let value = self.value()?;
             if let Some(slot) = index.and_then(|i| items.get_mut(i)) {
@@ -352,44 +344,53 @@ impl<'b, 'py> Decoder<'b, 'py> {
         Some(())
     }
 
-    /// A property name as Python str: a string, or a number for an integer index. `position`
-    /// is its place in the object.
-    fn key(&mut self, position: usize) -> Option<Bound<'py, PyString>> {
-        let py = self.py;
-        match self.tag()? {
+    /// A property name: a string, or a number for an integer index.
+    fn name(&mut self) -> Option<Name<'b>> {
+        let name = match self.tag()? {
             b'"' => {
                 let len = self.varint()?;
-                let bytes = self.take(len)?;
-                if let Some((seen, name)) = self.by_position.get(position) {
-                    if *seen == bytes {
-                        return Some(name.clone());
-                    }
-                }
-                let name = match self.keys.get(bytes) {
-                    Some(name) => name.clone(),
-                    None => {
-                        let name = latin1(py, bytes)?.cast_into::<PyString>().ok()?;
-                        if self.keys.len() < MAX_CACHED_KEYS {
-                            self.keys.insert(bytes, name.clone());
-                        }
-                        name
-                    }
-                };
-                if position < self.by_position.len() {
-                    self.by_position[position] = (bytes, name.clone());
-                } else if position == self.by_position.len() && position < MAX_CACHED_KEYS {
-                    self.by_position.push((bytes, name.clone()));
-                }
-                Some(name)
+                Name::OneByte(self.take(len)?)
             }
             b'c' => {
                 let len = self.varint()?;
-                utf16(py, self.take(len)?)?.cast_into::<PyString>().ok()
+                Name::TwoByte(self.take(len)?)
             }
-            b'I' => Some(PyString::new(py, &self.zigzag()?.to_string())),
-            b'N' => exact_integer(self.double()?).map(|i| PyString::new(py, &i.to_string())),
-            _ => None,
+            b'I' => Name::Index(i64::from(self.zigzag()?)),
+            b'N' => Name::Index(exact_integer(self.double()?)?),
+            _ => return None,
+        };
+        Some(name)
+    }
+
+    /// A property name as Python str; `position` is its place in the object.
+    fn key(&mut self, position: usize) -> Option<Bound<'py, PyString>> {
+        let py = self.py;
+        let bytes = match self.name()? {
+            Name::OneByte(bytes) => bytes,
+            Name::TwoByte(bytes) => return utf16(py, bytes)?.cast_into::<PyString>().ok(),
+            Name::Index(i) => return Some(PyString::new(py, &i.to_string())),
+        };
+        if let Some((seen, name)) = self.by_position.get(position) {
+            if *seen == bytes {
+                return Some(name.clone());
+            }
         }
+        let name = match self.keys.get(bytes) {
+            Some(name) => name.clone(),
+            None => {
+                let name = latin1(py, bytes)?.cast_into::<PyString>().ok()?;
+                if self.keys.len() < MAX_CACHED_KEYS {
+                    self.keys.insert(bytes, name.clone());
+                }
+                name
+            }
+        };
+        if position < self.by_position.len() {
+            self.by_position[position] = (bytes, name.clone());
+        } else if position == self.by_position.len() && position < MAX_CACHED_KEYS {
+            self.by_position.push((bytes, name.clone()));
+        }
+        Some(name)
     }
 
     /// `Z`: sign and byte length in one varint, then the magnitude, little-endian.
@@ -455,6 +456,16 @@ impl<'b, 'py> Decoder<'b, 'py> {
         let bytes = self.take(8)?;
         Some(f64::from_le_bytes(bytes.try_into().ok()?))
     }
+}
+
+/// A property name as the serializer writes it.
+enum Name<'b> {
+    /// Latin-1 characters.
+    OneByte(&'b [u8]),
+    /// UTF-16 code units, little-endian.
+    TwoByte(&'b [u8]),
+    /// An integer index.
+    Index(i64),
 }
 
 /// A list of `items`, made once they all exist: no half-filled list is ever visible (to a
