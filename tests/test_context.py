@@ -9,6 +9,7 @@ import re
 import pytest
 
 import v8ctx
+from _assertions import assert_same
 
 
 @pytest.fixture
@@ -16,23 +17,6 @@ def ctx():
     context = v8ctx.Context()
     yield context
     context.close()
-
-
-def assert_same(actual, expected, path="value"):
-    """Exact structural equality, including types (so True != 1 and 3.0 != 3); tuples come back as lists."""
-    if isinstance(expected, tuple):
-        expected = list(expected)
-    assert type(actual) is type(expected), f"{path}: got {actual!r} ({type(actual).__name__}), want {expected!r}"
-    if isinstance(expected, list):
-        assert len(actual) == len(expected), f"{path}: got {actual!r}, want {expected!r}"
-        for i, (a, e) in enumerate(zip(actual, expected)):
-            assert_same(a, e, f"{path}[{i}]")
-    elif isinstance(expected, dict):
-        assert set(actual) == set(expected), f"{path}: got keys {sorted(actual)}, want {sorted(expected)}"
-        for key in expected:
-            assert_same(actual[key], expected[key], f"{path}[{key!r}]")
-    else:
-        assert actual == expected, f"{path}: got {actual!r}, want {expected!r}"
 
 
 # --------------------------------------------------------------------------------------------------
