@@ -6,6 +6,7 @@ mod context;
 mod convert;
 mod errors;
 mod execute;
+mod flags;
 mod host;
 mod limits;
 mod ops;

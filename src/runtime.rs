@@ -28,6 +28,7 @@ use deno_core::{v8, JsRuntime, PollEventLoopOptions, RuntimeOptions};
 use pyo3::prelude::*;
 
 use crate::code_cache::{self, Candidates};
+use crate::flags;
 use crate::host;
 use crate::limits::Stops;
 use crate::ops;
@@ -177,6 +178,7 @@ impl Runtime {
     }
 
     fn create(options: Options) -> Result<Self, String> {
+        flags::set();
         let event_loop = EVENT_LOOP.with(Rc::clone);
         // deno_core hands V8's delayed tasks to the tokio runtime current at creation, and aborts
         // the process if there is none.

@@ -1,0 +1,24 @@
+//! The V8 flags v8ctx sets for the whole process, before the first isolate exists, and why.
+
+use std::sync::Once;
+
+/// `--no-turboshaft-loop-unrolling`: Turboshaft's loop-unrolling phase removes the back-edge
+/// stack check of loops whose trip count it knows to be small. Array creation of a constant size
+/// between 17 and 999 elements (`new Array(100)`, an array literal of that size) is lowered to such
+/// a compiler-made loop with no check of its own, and the removal meant for it leaks to the
+/// enclosing loop: `while (true) new Array(100).fill(1)`, once optimized, then reaches no interrupt
+/// check, so no timeout, heap limit or Ctrl-C can terminate it (`TerminateExecution` only takes
+/// effect at such a check). Without the phase every JavaScript loop keeps its check; only the
+/// unrolling of small counted loops is lost, which `bench/compare.py` does not measure as slower.
+const FLAGS: &[&str] = &["--no-turboshaft-loop-unrolling"];
+
+/// Sets `FLAGS`, once per process; call before creating any isolate.
+pub fn set() {
+    static SET: Once = Once::new();
+    SET.call_once(|| {
+        let mut args = vec![String::new()];
+        args.extend(FLAGS.iter().map(|flag| flag.to_string()));
+        let unknown = deno_core::v8_set_flags(args);
+        debug_assert_eq!(unknown.len(), 1, "V8 does not know {:?}", &unknown[1..]);
+    });
+}
