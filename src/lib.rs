@@ -14,6 +14,7 @@ mod owner;
 mod pool;
 mod runtime;
 mod script;
+mod stack;
 
 use pyo3::prelude::*;
 /// Rust's allocations (deno_core's, rusty_v8's serializer buffers, the conversions') go to

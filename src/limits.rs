@@ -14,7 +14,7 @@
 //!   main thread; the operation then lets Python run its signal handlers (`KeyboardInterrupt`).
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
@@ -44,11 +44,20 @@ pub fn timeout(seconds: Option<f64>) -> PyResult<Option<Duration>> {
     }
 }
 
+/// What the near-heap-limit callback grants beyond the limit so a terminated script can unwind:
+/// more than the largest single object V8 allocates (a 2**27-element array or a 2**29-character
+/// two-byte string, 1 GiB each), since the allocation that hit the limit has to succeed.
+const HEAP_HEADROOM: usize = (1 << 30) + (64 << 20);
+/// How many times an isolate's heap limit is raised at most: the unwinding of a terminated script
+/// needs one grant; native code that allocates on before it returns to JavaScript, a few more.
+const MAX_HEAP_GRANTS: u32 = 4;
+
 /// One isolate's stop flags, shared with the watchdog, the heap callback and the SIGINT thread.
 pub struct Stops {
     handle: v8::IsolateHandle,
     timed_out: AtomicBool,
     heap_exhausted: AtomicBool,
+    heap_grants: AtomicU32,
     interrupted: AtomicBool,
     cancelled: AtomicBool,
 }
@@ -59,6 +68,7 @@ impl Stops {
             handle,
             timed_out: AtomicBool::new(false),
             heap_exhausted: AtomicBool::new(false),
+            heap_grants: AtomicU32::new(0),
             interrupted: AtomicBool::new(false),
             cancelled: AtomicBool::new(false),
         })
@@ -69,11 +79,18 @@ impl Stops {
         self.handle.terminate_execution();
     }
 
-    /// The near-heap-limit callback's decision: stop the script, and grant half the limit again so
-    /// V8 can unwind instead of aborting the process.
+    /// The near-heap-limit callback's decision: stop the script, and grant `HEAP_HEADROOM` (or half
+    /// the limit, if more) so the allocation that hit the limit succeeds and V8 can unwind instead
+    /// of aborting the process. An isolate is closed after its heap is exhausted, so the grants
+    /// are counted for its whole life.
     pub fn heap_limit_reached(&self, current_limit: usize) -> usize {
         self.stop(&self.heap_exhausted);
-        current_limit + current_limit / 2
+        if self.heap_grants.fetch_add(1, Ordering::AcqRel) >= MAX_HEAP_GRANTS {
+            // Native code that keeps allocating after termination was requested; past this V8
+            // aborts, which only a worker process can contain.
+            return current_limit;
+        }
+        current_limit + HEAP_HEADROOM.max(current_limit / 2)
     }
 
     /// Whether the heap limit was reached since the isolate was created.

@@ -33,6 +33,7 @@ use crate::host;
 use crate::limits::Stops;
 use crate::ops;
 use crate::owner::ReleaseQueue;
+use crate::stack;
 
 /// The V8 startup snapshot `build.rs` made: deno_core's JavaScript and `js/bootstrap.js`, run.
 static SNAPSHOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/v8ctx_snapshot.bin"));
@@ -179,6 +180,7 @@ impl Runtime {
 
     fn create(options: Options) -> Result<Self, String> {
         flags::set();
+        let stack_limit = stack::limit_for_this_thread()?;
         let event_loop = EVENT_LOOP.with(Rc::clone);
         // deno_core hands V8's delayed tasks to the tokio runtime current at creation, and aborts
         // the process if there is none.
@@ -196,6 +198,9 @@ impl Runtime {
         })
         .map_err(|e| format!("could not create the V8 runtime: {e}"))?;
         let context = js.main_context();
+        if let Some(limit) = stack_limit {
+            stack::set_limit(js.v8_isolate(), limit);
+        }
         let stops = Stops::new(js.v8_isolate().thread_safe_handle());
         let heap_stops = Arc::clone(&stops);
         // Always armed, also without max_heap_mb: V8 aborts the process when it runs out of heap.

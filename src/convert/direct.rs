@@ -15,6 +15,7 @@ use super::{
     date_to_py, datetime_types, int_from_le_bytes, number_to_py, utf8, Path, Segment,
     MAX_ARRAY_LENGTH, MAX_CACHED_KEYS, MAX_DEPTH, MAX_SAFE_INTEGER,
 };
+use crate::stack;
 
 /// Converts a Python value to JavaScript; `path` names it in errors.
 pub fn to_js<'s>(
@@ -152,8 +153,8 @@ impl<'s> PyToJs<'_, 's, '_> {
                 self.path.render()
             )));
         }
-        if self.containers.len() >= MAX_DEPTH {
-            return Err(self.path.too_deep());
+        if self.containers.len() >= MAX_DEPTH || stack::nearly_full() {
+            return Err(self.path.too_deep(self.containers.len()));
         }
         self.containers.push(ptr);
         let converted = convert(self);
@@ -457,8 +458,8 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
                 self.path.render()
             )));
         }
-        if self.objects.len() >= MAX_DEPTH {
-            return Err(self.path.too_deep());
+        if self.objects.len() >= MAX_DEPTH || stack::nearly_full() {
+            return Err(self.path.too_deep(self.objects.len()));
         }
         self.objects.push((hash, object));
         let converted = convert(self);

@@ -23,6 +23,7 @@ use pyo3::Borrowed;
 
 use super::direct::MIN_BORROWED_LEN as LENT_FROM;
 use super::{exact_integer, utf8, MAX_DEPTH, MAX_SAFE_INTEGER};
+use crate::stack;
 
 thread_local! {
     /// The JSON text being written, reused by every conversion on the thread.
@@ -127,7 +128,7 @@ impl Encoder<'_, '_> {
     /// Starts a container, unless it is nested too deep or the text outgrew what V8 can parse
     /// (a list holding itself many times over can make JSON text without end).
     fn open(&mut self, depth: usize, bracket: u8) -> Option<()> {
-        if depth >= MAX_DEPTH || self.out.len() > v8::String::MAX_LENGTH {
+        if depth >= MAX_DEPTH || self.out.len() > v8::String::MAX_LENGTH || stack::nearly_full() {
             return None;
         }
         self.out.push(bracket);

@@ -146,9 +146,17 @@ impl Path {
         out
     }
 
-    fn too_deep(&self) -> PyErr {
+    /// The error for a value nested `depth` levels deep that cannot go deeper.
+    fn too_deep(&self, depth: usize) -> PyErr {
+        if depth >= MAX_DEPTH {
+            return PyValueError::new_err(format!(
+                "{} is nested more than {MAX_DEPTH} levels deep",
+                self.render()
+            ));
+        }
         PyValueError::new_err(format!(
-            "{} is nested more than {MAX_DEPTH} levels deep",
+            "{} is nested {depth} levels deep, more than this thread's stack has room to convert \
+             (threading.stack_size() sets it for new threads)",
             self.render()
         ))
     }

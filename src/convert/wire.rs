@@ -36,6 +36,7 @@ use super::{
     date_to_py, datetime_types, exact_integer, int_from_le_bytes, number_to_py, MAX_ARRAY_LENGTH,
     MAX_CACHED_KEYS, MAX_DEPTH,
 };
+use crate::stack;
 
 /// Whether `value` is worth serializing: objects and arrays, not what the decoder would
 /// decline at once.
@@ -230,7 +231,7 @@ impl<'b, 'py> Decoder<'b, 'py> {
         start: usize,
         contents: impl FnOnce(&mut Self) -> Option<Bound<'py, PyAny>>,
     ) -> Option<Bound<'py, PyAny>> {
-        if self.open.len() >= MAX_DEPTH {
+        if self.open.len() >= MAX_DEPTH || stack::nearly_full() {
             return None;
         }
         let id = self.new_id(start);
