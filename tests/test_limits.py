@@ -1,8 +1,12 @@
 """Stopping JavaScript from outside: timeouts, the heap limit, deep recursion, huge values, Ctrl-C.
 
 Timing assertions are deliberately loose (timeouts of a few tenths of a second, upper bounds of
-several seconds): the suite runs on small, busy machines. Anything that could take the interpreter
-down (heap exhaustion, signals, big allocations) runs in a fresh interpreter through ``run_python``.
+several seconds): the suite runs on small, busy machines. A lower bound ("not before the timeout")
+only gets safer under load; an upper bound (PROMPTLY) is an order of magnitude above what stopping
+takes, and only tells "stopped" from "stopped late". Anything that could take the interpreter down
+(heap exhaustion, stack overflow, signals, big allocations) runs in a fresh interpreter through
+``run_python``. An in-process test whose failure mode is a hang (an endless loop that a broken
+timeout would never stop) carries HANGS_IF_BROKEN, so pytest-timeout ends it.
 """
 
 import math
@@ -15,6 +19,10 @@ from _subprocess import run_python
 
 # A generous bound for "the call returned soon after its timeout".
 PROMPTLY = 5.0
+
+# For in-process tests that would hang forever if stopping JavaScript broke: the endless loop runs
+# on the main thread, which pytest-timeout's "thread" method (pyproject.toml) can still end.
+HANGS_IF_BROKEN = pytest.mark.timeout(60)
 
 
 @pytest.fixture
@@ -100,6 +108,7 @@ def test_timeout_error_is_a_jserror_and_a_builtin_timeouterror():
     assert issubclass(v8ctx.JSTimeoutError, TimeoutError)
 
 
+@HANGS_IF_BROKEN
 def test_infinite_loop_in_evaluate_times_out(ctx):
     error = assert_times_out(lambda: ctx.evaluate("while (true) {}", timeout=0.3))
     assert error.name == "TimeoutError"
@@ -107,11 +116,13 @@ def test_infinite_loop_in_evaluate_times_out(ctx):
     assert isinstance(error, v8ctx.JSError)
 
 
+@HANGS_IF_BROKEN
 def test_timed_out_error_message_mentions_the_timeout(ctx):
     error = assert_times_out(lambda: ctx.evaluate("while (true) {}", timeout=0.3))
     assert "timeout" in str(error).lower()
 
 
+@HANGS_IF_BROKEN
 def test_context_keeps_its_globals_after_a_timeout(ctx):
     ctx.compile("var counter = 41; function bump() { return ++counter }")
     assert_times_out(lambda: ctx.evaluate("while (true) {}", timeout=0.3))
@@ -119,23 +130,27 @@ def test_context_keeps_its_globals_after_a_timeout(ctx):
     assert ctx.evaluate("counter") == 42
 
 
+@HANGS_IF_BROKEN
 def test_context_can_time_out_repeatedly(ctx):
     for _ in range(3):
         assert_times_out(lambda: ctx.evaluate("while (true) {}", timeout=0.2), timeout=0.2)
         assert ctx.evaluate("1 + 2") == 3
 
 
+@HANGS_IF_BROKEN
 def test_infinite_loop_in_called_function_times_out(ctx):
     ctx.compile("function spin() { while (true) {} }")
     assert_times_out(lambda: ctx.call("spin", timeout=0.3))
     assert ctx.call("Math.max", [1, 5]) == 5
 
 
+@HANGS_IF_BROKEN
 def test_infinite_loop_in_compile_times_out(ctx):
     assert_times_out(lambda: ctx.compile("var before = 1; while (true) {}", timeout=0.3))
     assert ctx.evaluate("1") == 1
 
 
+@HANGS_IF_BROKEN
 def test_compile_that_timed_out_can_be_compiled_again(ctx):
     # A source that failed must not be remembered as "already compiled".
     source = "var runs = (typeof runs === 'number' ? runs : 0) + 1; if (runs === 1) { while (true) {} }"
@@ -144,28 +159,33 @@ def test_compile_that_timed_out_can_be_compiled_again(ctx):
     assert ctx.evaluate("runs") == 2
 
 
+@HANGS_IF_BROKEN
 def test_infinite_loop_in_eval_times_out(ctx):
     assert_times_out(lambda: ctx.eval("while (true) {}", timeout=0.3))
     assert ctx.eval("2 + 2", return_value=True) == 4
 
 
+@HANGS_IF_BROKEN
 def test_infinite_loop_while_loading_a_script_times_out(ctx):
     assert_times_out(lambda: ctx.load("const k = 1; while (true) {}", timeout=0.3))
     assert ctx.evaluate("'alive'") == "alive"
 
 
+@HANGS_IF_BROKEN
 def test_infinite_loop_in_script_call_times_out(ctx):
     script = ctx.load("let calls = 0; function spin() { calls++; while (true) {} } function count() { return calls }")
     assert_times_out(lambda: script.call("spin", timeout=0.3))
     assert script.call("count") == 1
 
 
+@HANGS_IF_BROKEN
 def test_infinite_loop_in_script_evaluate_times_out(ctx):
     script = ctx.load("const secret = 7; function spin() { while (true) {} }")
     assert_times_out(lambda: script.evaluate("spin()", timeout=0.3))
     assert script.evaluate("secret") == 7
 
 
+@HANGS_IF_BROKEN
 def test_context_default_timeout_applies_to_every_call():
     context = v8ctx.Context(timeout=0.3)
     try:
@@ -189,14 +209,16 @@ def test_per_call_timeout_extends_the_context_default():
         context.close()
 
 
+@HANGS_IF_BROKEN
 def test_per_call_timeout_shortens_the_context_default():
-    context = v8ctx.Context(timeout=60)
+    context = v8ctx.Context(timeout=30)  # below HANGS_IF_BROKEN: ignored, it fails as "too late"
     try:
         assert_times_out(lambda: context.evaluate("while (true) {}", timeout=0.3))
     finally:
         context.close()
 
 
+@HANGS_IF_BROKEN
 def test_per_call_timeout_does_not_change_the_context_default():
     context = v8ctx.Context(timeout=0.3)
     try:
@@ -206,23 +228,27 @@ def test_per_call_timeout_does_not_change_the_context_default():
         context.close()
 
 
+@HANGS_IF_BROKEN
 def test_infinite_loop_in_awaited_timer_callback_times_out(ctx):
     code = "new Promise(resolve => setTimeout(() => { while (true) {} }, 10))"
     assert_times_out(lambda: ctx.evaluate(code, timeout=0.3))
     assert ctx.evaluate("'ok'") == "ok"
 
 
+@HANGS_IF_BROKEN
 def test_promise_waiting_on_far_future_timer_times_out(ctx):
     error = assert_times_out(lambda: ctx.evaluate("new Promise(r => setTimeout(r, 1e6))", timeout=0.3))
     assert error.name == "TimeoutError"
     assert ctx.evaluate("'ok'") == "ok"
 
 
+@HANGS_IF_BROKEN
 def test_called_async_function_waiting_on_far_future_timer_times_out(ctx):
     ctx.compile("async function sleepy() { await new Promise(r => setTimeout(r, 1e6)); return 1 }")
     assert_times_out(lambda: ctx.call("sleepy", timeout=0.3))
 
 
+@HANGS_IF_BROKEN
 def test_promise_that_can_never_settle_fails_immediately(ctx):
     start = time.monotonic()
     with pytest.raises(v8ctx.JSError) as info:
@@ -232,6 +258,7 @@ def test_promise_that_can_never_settle_fails_immediately(ctx):
     assert "never settles" in str(info.value)
 
 
+@HANGS_IF_BROKEN
 def test_promise_that_can_never_settle_fails_without_a_timeout(ctx):
     start = time.monotonic()
     with pytest.raises(v8ctx.JSError, match="never settles"):
@@ -247,6 +274,7 @@ def test_timeout_does_not_fire_on_a_later_call(ctx):
     assert ctx.evaluate("const t0 = Date.now(); while (Date.now() - t0 < 300) {} 2") == 2
 
 
+@HANGS_IF_BROKEN
 def test_timeout_of_one_context_leaves_another_running():
     slow, other = v8ctx.Context(), v8ctx.Context()
     try:
@@ -351,6 +379,7 @@ def test_heap_exhaustion_in_a_called_function_raises_memory_error():
     assert out.strip() == "memory error True"
 
 
+@pytest.mark.timeout(360)  # above its run_python budget, which then fails this test alone
 def test_runaway_allocation_without_max_heap_raises_memory_error_instead_of_aborting():
     out = run_python(
         """
@@ -375,24 +404,45 @@ def test_runaway_allocation_without_max_heap_raises_memory_error_instead_of_abor
 # Deep recursion
 
 
-def test_unbounded_recursion_raises_range_error(ctx):
-    with pytest.raises(v8ctx.JSError) as info:
-        ctx.evaluate("function r() { return r() + 1 }; r()")
-    assert info.value.name == "RangeError"
-    assert not isinstance(info.value, (v8ctx.JSTimeoutError, v8ctx.JSMemoryError))
+def test_unbounded_recursion_raises_range_error():
+    out = run_python(
+        """
+        import v8ctx
+        ctx = v8ctx.Context()
+        try:
+            ctx.evaluate("function r() { return r() + 1 }; r()")
+        except v8ctx.JSError as e:
+            print(e.name, isinstance(e, (v8ctx.JSTimeoutError, v8ctx.JSMemoryError)))
+        """
+    )
+    assert out.strip() == "RangeError False"
 
 
-def test_context_works_after_stack_overflow(ctx):
-    ctx.compile("var kept = 'yes'; function r() { return r() + 1 }")
-    with pytest.raises(v8ctx.JSError):
-        ctx.call("r")
-    assert ctx.evaluate("kept") == "yes"
-    assert ctx.evaluate("(function f(n) { return n ? n + f(n - 1) : 0 })(100)") == 5050
+def test_context_works_after_stack_overflow():
+    out = run_python(
+        """
+        import v8ctx
+        ctx = v8ctx.Context()
+        ctx.compile("var kept = 'yes'; function r() { return r() + 1 }")
+        try:
+            ctx.call("r")
+        except v8ctx.JSError as e:
+            print("raised", e.name)
+        print(ctx.evaluate("kept"), ctx.evaluate("(function f(n) { return n ? n + f(n - 1) : 0 })(100)"))
+        """
+    )
+    assert out.strip().splitlines() == ["raised RangeError", "yes 5050"]
 
 
-def test_stack_overflow_can_be_caught_in_javascript(ctx):
-    result = ctx.evaluate("function r() { return r() + 1 }; try { r() } catch (e) { e instanceof RangeError }")
-    assert result is True
+def test_stack_overflow_can_be_caught_in_javascript():
+    out = run_python(
+        """
+        import v8ctx
+        ctx = v8ctx.Context()
+        print(ctx.evaluate("function r() { return r() + 1 }; try { r() } catch (e) { e instanceof RangeError }"))
+        """
+    )
+    assert out.strip() == "True"
 
 
 def test_unbounded_recursion_on_a_non_main_thread_raises_range_error():
@@ -483,7 +533,7 @@ print(interrupted_after(lambda: ctx.evaluate("while (true) {}")))
     )
     result = out.strip()
     assert not result[:1].isalpha(), f"expected KeyboardInterrupt, got: {result}"
-    assert float(result) < 2.0
+    assert float(result) < PROMPTLY, result
 
 
 def test_context_works_after_sigint():
@@ -512,7 +562,7 @@ print(ctx.evaluate("'after'"))
     )
     first, second = out.strip().splitlines()
     assert not first[:1].isalpha(), f"expected KeyboardInterrupt, got: {first}"
-    assert float(first) < 2.0
+    assert float(first) < PROMPTLY, first
     assert second == "after"
 
 
@@ -528,7 +578,7 @@ print(interrupted_after(lambda: ctx.call("spin")))
     )
     result = out.strip()
     assert not result[:1].isalpha(), f"expected KeyboardInterrupt, got: {result}"
-    assert float(result) < 2.0
+    assert float(result) < PROMPTLY, result
 
 
 def test_custom_sigint_handler_installed_before_context_is_called():
@@ -549,7 +599,7 @@ print(ctx.evaluate("3"))
     )
     first, second, third = out.strip().splitlines()
     assert not first[:1].isalpha(), f"expected KeyboardInterrupt, got: {first}"
-    assert float(first) < 2.0
+    assert float(first) < PROMPTLY, first
     assert second == "True"
     assert third == "3"
 

@@ -25,7 +25,9 @@ Error paths are rendered by ``Path::render`` in src/convert/mod.rs: the root (``
 arguments, ``result`` for a returned value), ``[i]`` for an index and ``['key']`` for a key (the key's
 Python repr): ``args[1]['key']``.
 
-Everything runs in-process: the depth and cycle tests are exactly the ones that must raise, not crash.
+Everything runs in-process except the conversions 5,000 levels deep: they must raise, but were the
+depth limit broken they would overflow the stack and take pytest down with them, so they run in a
+fresh interpreter (``run_python``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import gc
 import math
 import struct
 import sys
+import textwrap
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -104,6 +107,10 @@ def ctx():
     yield context
     context.close()
 
+
+# Property tests are CPU-bound, not hang-prone: the 2000-example one took 85 s at load 14 on two
+# cores. They get more than pytest-timeout's default (pyproject.toml), which is for hangs.
+SLOW_PROPERTY = pytest.mark.timeout(900)
 
 # One Context for the property-based tests, created once (hypothesis runs its examples on this
 # thread, which owns the Context), closed when the module's tests are done.
@@ -720,46 +727,73 @@ def test_cyclic_python_dict_raises_valueerror_with_path(ctx):
     assert "args[1]['me']" in str(info.value)
 
 
-def test_javascript_structure_nested_5000_deep_raises_valueerror(ctx):
-    with pytest.raises(ValueError) as info:
-        ctx.evaluate("var d = {}; for (var i = 0; i < 5000; i++) d = {c: d}; d")
-    assert "nested more than" in str(info.value)
+# Conversions 5,000 levels deep: were the depth limit broken, they would overflow the stack and take
+# the interpreter down, so each runs in a fresh one and prints what it raised.
+_DEEP = """
+import v8ctx
+ctx = v8ctx.Context()
+ctx.compile("function id(x) { return x }")
+
+def raised(call):
+    try:
+        call()
+    except ValueError as e:
+        return "ValueError: " + str(e)
+    return "no error"
+"""
 
 
-def test_javascript_array_nested_5000_deep_raises_valueerror(ctx):
-    with pytest.raises(ValueError) as info:
-        ctx.evaluate("var a = []; for (var i = 0; i < 5000; i++) a = [a]; a")
-    assert "nested more than" in str(info.value)
+def run_deep(body: str) -> list[str]:
+    return run_python(_DEEP + textwrap.dedent(body)).strip().splitlines()
 
 
-def test_python_list_nested_5000_deep_raises_valueerror(ctx):
-    deep: list = []
-    for _ in range(5000):
-        deep = [deep]
-    with pytest.raises(ValueError) as info:
-        ctx.call("id", [deep])
-    assert "nested more than" in str(info.value)
-    assert "args[0]" in str(info.value)
+def test_javascript_structure_nested_5000_deep_raises_valueerror():
+    (line,) = run_deep("""print(raised(lambda: ctx.evaluate("var d = {}; for (var i = 0; i < 5000; i++) d = {c: d}; d")))""")
+    assert line.startswith("ValueError: ") and "nested more than" in line, line
 
 
-def test_python_dict_nested_5000_deep_raises_valueerror(ctx):
-    deep: dict = {}
-    for _ in range(5000):
-        deep = {"d": deep}
-    with pytest.raises(ValueError) as info:
-        ctx.call("id", [deep])
-    assert "nested more than" in str(info.value)
+def test_javascript_array_nested_5000_deep_raises_valueerror():
+    (line,) = run_deep("""print(raised(lambda: ctx.evaluate("var a = []; for (var i = 0; i < 5000; i++) a = [a]; a")))""")
+    assert line.startswith("ValueError: ") and "nested more than" in line, line
 
 
-def test_context_works_after_depth_errors(ctx):
-    deep: list = []
-    for _ in range(5000):
-        deep = [deep]
-    with pytest.raises(ValueError):
-        ctx.call("id", [deep])
-    with pytest.raises(ValueError):
-        ctx.evaluate("var d = {}; for (var i = 0; i < 5000; i++) d = {c: d}; d")
-    assert ctx.call("id", [[1, [2]]]) == [1, [2]]
+def test_python_list_nested_5000_deep_raises_valueerror():
+    (line,) = run_deep(
+        """
+        deep = []
+        for _ in range(5000):
+            deep = [deep]
+        print(raised(lambda: ctx.call("id", [deep])))
+        """
+    )
+    assert line.startswith("ValueError: ") and "nested more than" in line, line
+    assert "args[0]" in line, line
+
+
+def test_python_dict_nested_5000_deep_raises_valueerror():
+    (line,) = run_deep(
+        """
+        deep = {}
+        for _ in range(5000):
+            deep = {"d": deep}
+        print(raised(lambda: ctx.call("id", [deep])))
+        """
+    )
+    assert line.startswith("ValueError: ") and "nested more than" in line, line
+
+
+def test_context_works_after_depth_errors():
+    lines = run_deep(
+        """
+        deep = []
+        for _ in range(5000):
+            deep = [deep]
+        print(raised(lambda: ctx.call("id", [deep])).split(":")[0])
+        print(raised(lambda: ctx.evaluate("var d = {}; for (var i = 0; i < 5000; i++) d = {c: d}; d")).split(":")[0])
+        print(ctx.call("id", [[1, [2]]]))
+        """
+    )
+    assert lines == ["ValueError", "ValueError", "[1, [2]]"], lines
 
 
 # --------------------------------------------------------------------------------------------------
@@ -889,18 +923,21 @@ VALUES = st.recursive(
 )
 
 
+@SLOW_PROPERTY
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(VALUES)
 def test_property_values_round_trip_with_documented_normalizations(value):
     assert_same(roundtrip(shared_ctx(), value), normalize(value))
 
 
+@SLOW_PROPERTY
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from([math.nan, 1.0, -0.0, math.inf]), max_size=10))
 def test_property_nan_survives_inside_lists(values):
     assert_same(roundtrip(shared_ctx(), values), normalize(values))
 
 
+@SLOW_PROPERTY
 @settings(max_examples=300, deadline=None)
 @given(text())
 def test_property_str_round_trips_through_json_parse_and_stringify(value):
@@ -909,6 +946,7 @@ def test_property_str_round_trips_through_json_parse_and_stringify(value):
     assert json.loads(shared_ctx().call("roundTripJson", [json.dumps(value)])) == value
 
 
+@SLOW_PROPERTY
 @settings(max_examples=500, deadline=None)
 @given(st.datetimes(timezones=st.just(UTC)).map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000)))
 def test_property_datetime_with_millisecond_precision_round_trips(moment):
@@ -1005,12 +1043,14 @@ def assert_result_crosses_alike(ctx, expression):
     assert_same_outcome(fast, direct)
 
 
+@SLOW_PROPERTY
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(JS_VALUES)
 def test_property_serialized_results_match_the_direct_conversion(expression):
     assert_result_crosses_alike(shared_ctx(), expression)
 
 
+@SLOW_PROPERTY
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(JS_VALUES, st.sampled_from(JS_DIRECT_ONLY))
 def test_property_results_holding_what_only_the_direct_way_takes_match_it(expression, direct_only):
@@ -1042,12 +1082,14 @@ def assert_argument_crosses_alike(ctx, value):
     assert_same_outcome(fast, direct)
 
 
+@SLOW_PROPERTY
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(PY_VALUES)
 def test_property_json_parsed_arguments_match_the_direct_conversion(value):
     assert_argument_crosses_alike(shared_ctx(), value)
 
 
+@SLOW_PROPERTY
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(PY_VALUES, st.sampled_from(PY_DIRECT_ONLY))
 def test_property_arguments_holding_what_only_the_direct_way_takes_match_it(value, direct_only):
@@ -1136,6 +1178,7 @@ def test_large_result_with_a_cycle_deep_inside_still_raises_with_its_path(ctx):
         ctx.evaluate("rows")
 
 
+@pytest.mark.timeout(60)  # an endless getter in-process: a timeout that never fires would hang here
 def test_getter_in_a_large_result_that_never_returns_is_stopped_by_the_timeout(ctx):
     ctx.compile("var rows = []; for (var i = 0; i < 3000; i++) rows.push({i: i}); Object.defineProperty(rows[10], 'x', {enumerable: true, get: function () { for (;;) {} }})")
     with pytest.raises(v8ctx.JSTimeoutError):
