@@ -93,6 +93,11 @@ impl Stops {
         current_limit + HEAP_HEADROOM.max(current_limit / 2)
     }
 
+    /// ArrayBuffer allocations kept failing (`array_buffers`): stopped like an exhausted heap.
+    pub fn buffers_exhausted(&self) {
+        self.stop(&self.heap_exhausted);
+    }
+
     /// Whether the heap limit was reached since the isolate was created.
     pub fn heap_exhausted(&self) -> bool {
         self.heap_exhausted.load(Ordering::Acquire)

@@ -27,6 +27,7 @@ use std::task::Poll;
 use deno_core::{v8, JsRuntime, PollEventLoopOptions, RuntimeOptions};
 use pyo3::prelude::*;
 
+use crate::array_buffers;
 use crate::code_cache::{self, Candidates};
 use crate::flags;
 use crate::host;
@@ -62,6 +63,7 @@ pub struct Runtime {
     /// Scripts compiled here whose code caches are still to be made.
     code_caches: Candidates,
     stops: Arc<Stops>,
+    array_buffers: Arc<array_buffers::Budget>,
     /// The bootstrap's reporter of unhandled rejections.
     report_rejection: v8::Global<v8::Function>,
     event_loop: Rc<tokio::runtime::Runtime>,
@@ -185,11 +187,14 @@ impl Runtime {
         // deno_core hands V8's delayed tasks to the tokio runtime current at creation, and aborts
         // the process if there is none.
         let _tokio = event_loop.enter();
-        let create_params = options
-            .max_heap_mb
-            .map(|mb| v8::CreateParams::default().heap_limits(0, mb * 1024 * 1024));
+        let limit = options.max_heap_mb.map(|mb| mb * 1024 * 1024);
+        let (array_buffers, allocator) = array_buffers::Budget::new(limit);
+        let mut create_params = v8::CreateParams::default().array_buffer_allocator(allocator);
+        if let Some(limit) = limit {
+            create_params = create_params.heap_limits(0, limit);
+        }
         let mut js = JsRuntime::try_new(RuntimeOptions {
-            create_params,
+            create_params: Some(create_params),
             startup_snapshot: Some(SNAPSHOT),
             // The snapshot has the op bindings already; binding them again costs a millisecond.
             skip_op_registration: true,
@@ -202,9 +207,14 @@ impl Runtime {
             stack::set_limit(js.v8_isolate(), limit);
         }
         let stops = Stops::new(js.v8_isolate().thread_safe_handle());
+        array_buffers.attach(js.v8_isolate(), &stops);
         let heap_stops = Arc::clone(&stops);
         // Always armed, also without max_heap_mb: V8 aborts the process when it runs out of heap.
+        let heap_buffers = Arc::clone(&array_buffers);
         js.add_near_heap_limit_callback(move |current, _initial| {
+            if heap_buffers.collecting_for_a_refusal(current) {
+                return current;
+            }
             heap_stops.heap_limit_reached(current)
         });
         js.op_state()
@@ -246,6 +256,7 @@ impl Runtime {
             released_scripts: Arc::default(),
             code_caches: Candidates::default(),
             stops,
+            array_buffers,
             report_rejection,
             event_loop,
         })
@@ -412,6 +423,7 @@ impl Runtime {
             ("malloced_memory", s.malloced_memory()),
             ("peak_malloced_memory", s.peak_malloced_memory()),
             ("external_memory", s.external_memory()),
+            ("array_buffer_bytes", self.array_buffers.used()),
             ("number_of_native_contexts", s.number_of_native_contexts()),
             (
                 "number_of_detached_contexts",
