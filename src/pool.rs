@@ -313,6 +313,10 @@ impl Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
+        if owner::forked() {
+            abandon(&self.shared);
+            return;
+        }
         // The workers finish the queue and end by themselves; joining here could deadlock on
         // the GIL the dropping thread may hold.
         self.shared.state.lock().closing = true;
@@ -384,6 +388,10 @@ impl Pool {
 /// Closes the queue and joins the workers (without the GIL): after they finished the queue, or,
 /// with `cancel`, after failing the queued calls and terminating the running ones.
 fn shutdown(py: Python<'_>, shared: &Shared, cancel: bool) {
+    if owner::forked() {
+        abandon(shared);
+        return;
+    }
     let (threads, dropped) = {
         let mut state = shared.state.lock();
         state.closing = true;
@@ -427,11 +435,26 @@ fn shutdown(py: Python<'_>, shared: &Shared, cancel: bool) {
     });
 }
 
+/// Closes a Pool inherited through `fork()` without touching its workers: they stayed in the
+/// parent, and a lock may have been held by one of them at the fork, never to be released here.
+/// The threads' handles are forgotten, since joining or detaching a thread that is not in this
+/// process can hang or fail.
+fn abandon(shared: &Shared) {
+    if let Some(mut state) = shared.state.try_lock() {
+        state.closing = true;
+        std::mem::forget(std::mem::take(&mut state.threads));
+    }
+}
+
 /// Closes every Pool still open; registered with `atexit`, so interpreter exit never waits on
 /// (or races) a worker.
 #[pyfunction]
 pub fn _close_pools(py: Python<'_>) {
-    let pools: Vec<Arc<Shared>> = POOLS.lock().drain(..).filter_map(|p| p.upgrade()).collect();
+    let Some(mut open) = POOLS.try_lock_for(Duration::from_secs(1)) else {
+        return; // held by a thread that did not survive a fork: nothing here can be closed
+    };
+    let pools: Vec<Arc<Shared>> = open.drain(..).filter_map(|p| p.upgrade()).collect();
+    drop(open);
     for shared in pools {
         shutdown(py, &shared, true);
     }

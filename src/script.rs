@@ -144,6 +144,10 @@ impl Script {
 
 impl Drop for Script {
     fn drop(&mut self) {
+        // After a fork the queue's lock may be held by a thread that stayed in the parent.
+        if crate::owner::forked() {
+            return;
+        }
         self.released.push(self.key);
     }
 }
