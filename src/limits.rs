@@ -180,16 +180,30 @@ impl Armed {
 // ---------------------------------------------------------------------------------------------
 // Timeouts
 
+/// How often the watchdog terminates again an operation whose deadline has passed: V8 forgets a
+/// termination once it has unwound to v8ctx, and v8ctx may run more JavaScript for the same
+/// operation afterwards (a thrown object's getters while the error is converted, a Proxy trap),
+/// which must stop too.
+const TERMINATE_AGAIN_EVERY: Duration = Duration::from_millis(10);
+
 struct Watchdog {
-    deadlines: Mutex<BTreeMap<(Instant, u64), Arc<Stops>>>,
+    deadlines: Mutex<Deadlines>,
     changed: Condvar,
     next: AtomicU64,
+}
+
+#[derive(Default)]
+struct Deadlines {
+    /// The operations whose deadline is still ahead, earliest first.
+    ahead: BTreeMap<(Instant, u64), Arc<Stops>>,
+    /// The operations whose deadline has passed and that have not finished yet, by key.
+    passed: BTreeMap<u64, Arc<Stops>>,
 }
 
 fn watchdog() -> &'static Watchdog {
     static WATCHDOG: once_cell::sync::Lazy<&'static Watchdog> = once_cell::sync::Lazy::new(|| {
         let watchdog: &'static Watchdog = Box::leak(Box::new(Watchdog {
-            deadlines: Mutex::new(BTreeMap::new()),
+            deadlines: Mutex::new(Deadlines::default()),
             changed: Condvar::new(),
             next: AtomicU64::new(0),
         }));
@@ -206,30 +220,49 @@ impl Watchdog {
     fn watch(&self, at: Instant, stops: &Arc<Stops>) -> (Instant, u64) {
         let key = (at, self.next.fetch_add(1, Ordering::Relaxed));
         let mut deadlines = self.deadlines.lock();
-        let earliest = deadlines.keys().next().is_none_or(|first| key < *first);
-        deadlines.insert(key, Arc::clone(stops));
+        let earliest = deadlines
+            .ahead
+            .keys()
+            .next()
+            .is_none_or(|first| key < *first);
+        deadlines.ahead.insert(key, Arc::clone(stops));
         if earliest {
             self.changed.notify_one();
         }
         key
     }
 
+    /// Forgets the deadline: no termination for it happens after this returns.
     fn unwatch(&self, key: (Instant, u64)) {
-        self.deadlines.lock().remove(&key);
+        let mut deadlines = self.deadlines.lock();
+        deadlines.ahead.remove(&key);
+        deadlines.passed.remove(&key.1);
     }
 
     fn run(&self) {
         let mut deadlines = self.deadlines.lock();
         loop {
-            let Some((&key, _)) = deadlines.iter().next() else {
-                self.changed.wait(&mut deadlines);
-                continue;
-            };
-            if Instant::now() < key.0 {
-                self.changed.wait_until(&mut deadlines, key.0);
+            let now = Instant::now();
+            while let Some(entry) = deadlines.ahead.first_entry() {
+                if now < entry.key().0 {
+                    break;
+                }
+                let ((_, id), stops) = entry.remove_entry();
+                stops.expire();
+                deadlines.passed.insert(id, stops);
+            }
+            let next = deadlines.ahead.keys().next().map(|key| key.0);
+            if deadlines.passed.is_empty() {
+                match next {
+                    Some(at) => drop(self.changed.wait_until(&mut deadlines, at)),
+                    None => self.changed.wait(&mut deadlines),
+                }
                 continue;
             }
-            if let Some(stops) = deadlines.remove(&key) {
+            let again = now + TERMINATE_AGAIN_EVERY;
+            let wake = next.map_or(again, |at| at.min(again));
+            drop(self.changed.wait_until(&mut deadlines, wake));
+            for stops in deadlines.passed.values() {
                 stops.expire();
             }
         }
