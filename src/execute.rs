@@ -312,17 +312,24 @@ fn find_function<'s>(
     }
     let global = scope.get_current_context().global(scope);
     let mut this: v8::Local<v8::Value> = v8::undefined(scope).into();
+    // The first name is looked up as the code that declared it would see it: `typeof` keeps a
+    // missing name from throwing, so it is reported like a missing global.
+    let first = segments[0];
+    let lookup = format!("typeof {first} === 'undefined' ? undefined : {first}");
     let mut value = match names {
         Names::Global => {
-            v8::String::new(scope, segments[0]).and_then(|key| global.get(scope, key.into()))
+            let property =
+                v8::String::new(scope, first).and_then(|key| global.get(scope, key.into()));
+            match property {
+                // Top-level `const`, `let` and `class` are not properties of the global object.
+                Some(found) if found.is_undefined() => v8::String::new(scope, &lookup)
+                    .and_then(|source| v8::Script::compile(scope, source, None))
+                    .and_then(|script| script.run(scope)),
+                other => other,
+            }
         }
-        Names::Script(evaluate) => {
-            // `typeof` keeps a missing name from throwing, so it is reported like a global's.
-            let first = segments[0];
-            let expression = format!("typeof {first} === 'undefined' ? undefined : {first}");
-            v8::String::new(scope, &expression)
-                .and_then(|source| evaluate.call(scope, this, &[source.into()]))
-        }
+        Names::Script(evaluate) => v8::String::new(scope, &lookup)
+            .and_then(|source| evaluate.call(scope, this, &[source.into()])),
     };
     for i in 0..segments.len() {
         let reached = segments[..=i].join(".");
