@@ -15,6 +15,7 @@ struct Exceptions {
     js_syntax_error: Py<PyType>,
     js_timeout_error: Py<PyType>,
     js_memory_error: Py<PyType>,
+    promise_never_settles: Py<PyType>,
     context_closed: Py<PyType>,
     wrong_thread: Py<PyType>,
     pool_closed: Py<PyType>,
@@ -62,6 +63,11 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
             vec![js.clone(), py.get_type::<PyMemoryError>()],
             "JavaScript approached the Context's heap limit and was terminated.",
         )?,
+        promise_never_settles: make(
+            "PromiseNeverSettlesError",
+            vec![js.clone()],
+            "The awaited Promise can never settle: nothing left in the event loop can resolve it.",
+        )?,
         context_closed: make(
             "ContextClosedError",
             vec![py.get_type::<PyRuntimeError>()],
@@ -107,6 +113,7 @@ pub enum JsErrorKind {
     Plain,
     Timeout,
     Memory,
+    NeverSettles,
 }
 
 /// A JSError (or subclass) with its attributes set; `str(err)` is the stack.
@@ -122,6 +129,7 @@ pub fn js_error(
     let class = match kind {
         JsErrorKind::Timeout => &classes.js_timeout_error,
         JsErrorKind::Memory => &classes.js_memory_error,
+        JsErrorKind::NeverSettles => &classes.promise_never_settles,
         JsErrorKind::Plain if name == "SyntaxError" => &classes.js_syntax_error,
         JsErrorKind::Plain => &classes.js_error,
     };

@@ -218,8 +218,9 @@ pub fn settle(
             ))
         }
         Err(SettleError::NeverSettles) => {
-            return Err(errors::js_error_new(
+            return Err(errors::js_error_of_kind(
                 py,
+                JsErrorKind::NeverSettles,
                 "Error",
                 "the Promise never settles: nothing left in the event loop (no timer, no pending \
                  operation) can resolve or reject it",

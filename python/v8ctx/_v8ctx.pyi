@@ -33,6 +33,10 @@ class JSTimeoutError(JSError, TimeoutError):
 class JSMemoryError(JSError, MemoryError):
     """The script used up its heap and was terminated; a Context is then closed, a Pool worker replaced."""
 
+class PromiseNeverSettlesError(JSError):
+    """The awaited Promise can never settle: no timer, no pending operation is left that could
+    resolve or reject it. Raised at once, not after the timeout; not a ``TimeoutError``."""
+
 class ContextClosedError(RuntimeError):
     """The Context was closed (by ``close()``, or after running out of memory), or its owner thread exited."""
 
