@@ -333,19 +333,49 @@ def test_python_lone_surrogate_reaches_javascript_as_that_code_unit(ctx):
     assert ctx.call("charCodes", ["a\ud800b"]) == [0x61, 0xD800, 0x62]
 
 
-def test_python_lone_surrogate_comes_back_as_replacement_character(ctx):
-    """V8 strings are UTF-16; a lone surrogate does not crash and comes back as U+FFFD."""
-    assert roundtrip(ctx, "\ud800") == "\ufffd"
+def test_python_lone_surrogate_round_trips_unchanged(ctx):
+    """V8 strings are UTF-16 and Python strs hold lone surrogates: nothing is replaced."""
+    assert roundtrip(ctx, "\ud800") == "\ud800"
 
 
-def test_python_lone_surrogate_is_replaced_without_touching_neighbours(ctx):
-    """Only the lone surrogate becomes U+FFFD; a valid surrogate pair next to it survives."""
-    assert roundtrip(ctx, "a\ud800b😀") == "a\ufffdb😀"
+def test_python_lone_surrogate_round_trips_beside_a_valid_pair(ctx):
+    assert roundtrip(ctx, "a\ud800b😀") == "a\ud800b😀"
 
 
-def test_javascript_lone_surrogate_becomes_replacement_character(ctx):
-    """A JavaScript string holding a lone surrogate comes back with U+FFFD in its place."""
-    assert ctx.evaluate("'\\ud800'") == "\ufffd"
+def test_javascript_lone_surrogate_comes_back_as_that_code_point(ctx):
+    assert ctx.evaluate("'\\ud800x\\udfff'") == "\ud800x\udfff"
+
+
+def test_object_keys_that_differ_only_in_lone_surrogates_stay_distinct(ctx):
+    assert ctx.evaluate("({['\\ud800']: 1, ['\\ud801']: 2, '\\ufffd': 3})") == {
+        "\ud800": 1,
+        "\ud801": 2,
+        "\ufffd": 3,
+    }
+
+
+def test_a_surrogate_pair_spelled_as_two_code_points_is_refused(ctx):
+    """'\\ud83d\\ude00' is two code points in Python but one character in JavaScript."""
+    with pytest.raises(ValueError, match="surrogate pair as two code points"):
+        ctx.call("charCodes", ["\ud83d\ude00"])
+
+
+@pytest.mark.parametrize("value", [{1: "a", "1": "b"}, {"1": "b", 1: "a"}, {"x": {0: 1, "0": 2}}])
+def test_dict_keys_naming_one_property_are_refused(ctx, value):
+    with pytest.raises(ValueError, match="both become the JavaScript property"):
+        ctx.call("charCodes", [value])
+
+
+def test_int_and_str_keys_that_differ_are_kept(ctx):
+    assert roundtrip(ctx, {1: "a", "2": "b"}) == {"1": "a", "2": "b"}
+
+
+@pytest.mark.parametrize(
+    "code", ["new Map([[1, 'a'], [true, 'b']])", "new Map([[1, 'a'], [1n, 'b']])", "new Set([1, true])"]
+)
+def test_javascript_keys_equal_in_python_are_refused(ctx, code):
+    with pytest.raises(ValueError, match="distinct in JavaScript but equal in Python"):
+        ctx.evaluate(code)
 
 
 # --------------------------------------------------------------------------------------------------

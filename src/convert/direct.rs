@@ -12,7 +12,7 @@ use pyo3::types::{
 };
 
 use super::{
-    date_to_py, datetime_types, int_from_le_bytes, number_to_py, utf8, Path, Segment,
+    date_to_py, datetime_types, int_from_le_bytes, number_to_py, utf16_to_py, utf8, Path, Segment,
     MAX_ARRAY_LENGTH, MAX_CACHED_KEYS, MAX_DEPTH, MAX_SAFE_INTEGER,
 };
 use crate::stack;
@@ -176,6 +176,7 @@ impl<'s> PyToJs<'_, 's, '_> {
     fn dict(&mut self, dict: &Bound<'_, PyDict>) -> PyResult<v8::Local<'s, v8::Value>> {
         let scope = self.scope;
         let object = v8::Object::new(scope);
+        let mut int_keys = false;
         for (key, item) in dict.iter() {
             let js_key = if let Ok(s) = key.cast::<PyString>() {
                 match self.keys.get(&key.as_ptr()) {
@@ -189,6 +190,7 @@ impl<'s> PyToJs<'_, 's, '_> {
                     }
                 }
             } else if key.is_instance_of::<PyInt>() && !key.is_instance_of::<PyBool>() {
+                int_keys = true;
                 string_to_js(scope, &key.str()?, v8::NewStringType::Internalized)?
             } else {
                 return Err(PyTypeError::new_err(format!(
@@ -203,7 +205,33 @@ impl<'s> PyToJs<'_, 's, '_> {
                 .create_data_property(scope, js_key.into(), value)
                 .ok_or_else(|| self.failed("dict"))?;
         }
+        // Only an int key can name the same property as another key (1 and "1").
+        if int_keys && own_property_count(scope, object) != dict.len() {
+            return Err(self.merged_keys(dict));
+        }
         Ok(object.into())
+    }
+
+    /// The error for a dict two of whose keys name one property (`{1: "a", "1": "b"}`).
+    fn merged_keys(&self, dict: &Bound<'_, PyDict>) -> PyErr {
+        let mut names: HashMap<String, Bound<'_, PyAny>> = HashMap::new();
+        for key in dict.keys() {
+            let name = key.str().map(|s| s.to_string()).unwrap_or_default();
+            if let Some(first) = names.get(&name) {
+                return PyValueError::new_err(format!(
+                    "dict keys {} and {} at {} both become the JavaScript property {name:?}; \
+                     one would be lost",
+                    first.repr().map(|r| r.to_string()).unwrap_or_default(),
+                    key.repr().map(|r| r.to_string()).unwrap_or_default(),
+                    self.path.render()
+                ));
+            }
+            names.insert(name, key);
+        }
+        PyValueError::new_err(format!(
+            "two keys of the dict at {} name the same JavaScript property",
+            self.path.render()
+        ))
     }
 
     fn int(&self, int: &Bound<'_, PyInt>) -> PyResult<v8::Local<'s, v8::Value>> {
@@ -260,9 +288,17 @@ pub fn string_to_js<'s>(
         Some(bytes) => v8::String::new_from_utf8(scope, bytes, kind),
         None => {
             let utf16 = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
+            let utf16 = utf16.cast::<PyBytes>()?.as_bytes();
+            // A high and a low surrogate as two code points read as one character in UTF-16.
+            if !utf16_to_py(s.py(), utf16)?.as_any().eq(s.as_any())? {
+                return Err(PyValueError::new_err(format!(
+                    "the str {} holds a surrogate pair as two code points, which JavaScript \
+                     would read as the one character they encode; decode it first \
+                     (s.encode('utf-16', 'surrogatepass').decode('utf-16'))",
+                    truncated_repr(s)
+                )));
+            }
             let units: Vec<u16> = utf16
-                .cast::<PyBytes>()?
-                .as_bytes()
                 .chunks_exact(2)
                 .map(|c| u16::from_le_bytes([c[0], c[1]]))
                 .collect();
@@ -272,6 +308,28 @@ pub fn string_to_js<'s>(
     created.ok_or_else(|| {
         PyValueError::new_err("string too long for JavaScript (V8's limit is about 512 MB)")
     })
+}
+
+/// How many own properties `object` has (all of them: a dict's keys are plain data properties).
+fn own_property_count(scope: &v8::PinScope<'_, '_>, object: v8::Local<'_, v8::Object>) -> usize {
+    let args = v8::GetPropertyNamesArgs {
+        mode: v8::KeyCollectionMode::OwnOnly,
+        property_filter: v8::PropertyFilter::ALL_PROPERTIES,
+        index_filter: v8::IndexFilter::IncludeIndices,
+        key_conversion: v8::KeyConversionMode::KeepNumbers,
+    };
+    object
+        .get_own_property_names(scope, args)
+        .map_or(0, |names| names.length() as usize)
+}
+
+/// `repr(s)`, cut to about 60 characters for an error message.
+fn truncated_repr(s: &Bound<'_, PyString>) -> String {
+    let repr = s.repr().map(|r| r.to_string()).unwrap_or_default();
+    match repr.char_indices().nth(60) {
+        Some((end, _)) => format!("{}...", &repr[..end]),
+        None => repr,
+    }
 }
 
 /// From this size on, an ASCII str reaches JavaScript without a copy (`borrowed_ascii`).
@@ -512,8 +570,14 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
                 .ok_or_else(|| self.read_failed())?;
             let key = self.item(Segment::Index(i as usize / 2), key)?;
             let value = self.item(Segment::Key(key.clone().unbind()), value)?;
+            let before = dict.len();
             dict.set_item(&key, value)
                 .map_err(|e| self.unhashable(e, "Map key"))?;
+            if dict.len() == before {
+                // The dict kept the first of the two keys.
+                let first = dict.keys().iter().find(|k| k.eq(&key).unwrap_or(false));
+                return Err(self.equal_in_python("Map keys", first.as_ref().unwrap_or(&key), &key));
+            }
         }
         Ok(dict.into_any())
     }
@@ -526,8 +590,17 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
                 .get_index(self.scope, i)
                 .ok_or_else(|| self.read_failed())?;
             let member = self.item(Segment::Index(i as usize), member)?;
-            out.add(member)
+            let before = out.len();
+            out.add(&member)
                 .map_err(|e| self.unhashable(e, "Set member"))?;
+            if out.len() == before {
+                let first = out.iter().find(|m| m.eq(&member).unwrap_or(false));
+                return Err(self.equal_in_python(
+                    "Set members",
+                    first.as_ref().unwrap_or(&member),
+                    &member,
+                ));
+            }
         }
         Ok(out.into_any())
     }
@@ -592,6 +665,24 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
         Ok(py_name)
     }
 
+    /// The error for two distinct JavaScript keys or members that are equal in Python (`1` and
+    /// `true`, `1` and `1.0`), of which a dict or set would keep one.
+    fn equal_in_python(
+        &self,
+        what: &str,
+        first: &Bound<'_, PyAny>,
+        second: &Bound<'_, PyAny>,
+    ) -> PyErr {
+        let repr = |v: &Bound<'_, PyAny>| v.repr().map(|r| r.to_string()).unwrap_or_default();
+        PyValueError::new_err(format!(
+            "the {what} {} and {} at {} are distinct in JavaScript but equal in Python; one \
+             would be lost",
+            repr(first),
+            repr(second),
+            self.path.render()
+        ))
+    }
+
     fn unhashable(&self, err: PyErr, what: &str) -> PyErr {
         PyTypeError::new_err(format!(
             "a {what} at {} cannot be a Python dict key or set member: {err}",
@@ -615,14 +706,17 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
 }
 
 /// A JavaScript string as a Python str; Latin-1 strings are copied without transcoding. Lone
-/// surrogates become U+FFFD.
+/// surrogates stay lone surrogates (`utf16_to_py`).
 fn string_to_py<'py>(
     py: Python<'py>,
     scope: &v8::PinScope<'_, '_>,
     s: v8::Local<'_, v8::String>,
 ) -> PyResult<Bound<'py, PyString>> {
     if !s.is_onebyte() {
-        return Ok(PyString::new(py, &s.to_rust_string_lossy(scope)));
+        let mut utf16 = vec![0u16; s.length()];
+        s.write_v2(scope, 0, &mut utf16, v8::WriteFlags::empty());
+        let bytes: Vec<u8> = utf16.iter().flat_map(|unit| unit.to_le_bytes()).collect();
+        return utf16_to_py(py, &bytes);
     }
     if let Some(lent) = lent_str(py, &s) {
         return Ok(lent);

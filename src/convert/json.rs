@@ -158,6 +158,7 @@ impl Encoder<'_, '_> {
         let mut key: *mut ffi::PyObject = std::ptr::null_mut();
         let mut item: *mut ffi::PyObject = std::ptr::null_mut();
         let mut first = true;
+        let (mut int_keys, mut str_keys) = (false, false);
         // SAFETY: `dict` is a dict; PyDict_Next lends its keys and values.
         while unsafe { ffi::PyDict_Next(dict, &mut position, &mut key, &mut item) } != 0 {
             if !first {
@@ -167,9 +168,15 @@ impl Encoder<'_, '_> {
             // SAFETY: `key` is a live object lent by PyDict_Next.
             let exact_int = unsafe { ffi::Py_TYPE(key) == addr_of_mut!(ffi::PyLong_Type) };
             match Kind::of(key)? {
-                Kind::Str => self.string(key)?,
+                // A dict with int and str keys may name one property twice: `direct` checks.
+                Kind::Str if int_keys => return None,
+                Kind::Str => {
+                    str_keys = true;
+                    self.string(key)?
+                }
                 // `direct` names an int key by str(key), which a subclass (an IntEnum) may change.
-                Kind::Int if exact_int => {
+                Kind::Int if exact_int && !str_keys => {
+                    int_keys = true;
                     let mut overflow = 0;
                     // SAFETY: `key` is an int lent by PyDict_Next.
                     let int = unsafe { ffi::PyLong_AsLongLongAndOverflow(key, &mut overflow) };

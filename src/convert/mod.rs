@@ -78,6 +78,22 @@ pub fn to_python<'py, 's>(
     direct::to_python(py, scope, value, root)
 }
 
+/// UTF-16 (little-endian bytes) as a Python str. Lone surrogates stay lone surrogates (Python
+/// strs can hold them), so distinct JavaScript strings stay distinct: two keys never merge.
+pub fn utf16_to_py<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyString>> {
+    let mut byte_order: std::ffi::c_int = -1;
+    // SAFETY: a valid buffer of bytes.len() bytes; the result is a new reference or null.
+    unsafe {
+        let created = pyo3::ffi::PyUnicode_DecodeUTF16(
+            bytes.as_ptr().cast(),
+            bytes.len() as pyo3::ffi::Py_ssize_t,
+            c"surrogatepass".as_ptr(),
+            &mut byte_order,
+        );
+        Bound::from_owned_ptr_or_err(py, created).map(|o| o.cast_into_unchecked())
+    }
+}
+
 /// Nesting deeper than this is refused, so hostile input cannot overflow the stack.
 pub const MAX_DEPTH: usize = 1000;
 

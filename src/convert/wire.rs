@@ -32,6 +32,7 @@ use pyo3::types::{PyBool, PyList, PyString};
 use rustc_hash::FxBuildHasher;
 
 use super::direct::lent_str_equal_to;
+use super::utf16_to_py;
 use super::{
     date_to_py, datetime_types, exact_integer, int_from_le_bytes, number_to_py, MAX_ARRAY_LENGTH,
     MAX_CACHED_KEYS, MAX_DEPTH,
@@ -496,17 +497,7 @@ fn latin1<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
     }
 }
 
-/// A two-byte string (UTF-16, little-endian); lone surrogates become U+FFFD, as in `direct`.
+/// A two-byte string (UTF-16, little-endian); lone surrogates stay, as in `direct`.
 fn utf16<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
-    let mut byte_order: std::ffi::c_int = -1;
-    // SAFETY: a valid buffer; the result is a new reference or null.
-    unsafe {
-        let created = ffi::PyUnicode_DecodeUTF16(
-            bytes.as_ptr().cast(),
-            bytes.len() as _,
-            c"replace".as_ptr(),
-            &mut byte_order,
-        );
-        Bound::from_owned_ptr_or_opt(py, created)
-    }
+    utf16_to_py(py, bytes).ok().map(Bound::into_any)
 }
