@@ -113,6 +113,10 @@ pub fn limited<R>(
             "OutOfMemoryError",
             "JavaScript used up its heap and was terminated",
         )),
+        (Some(Stop::Raised), _) => Err(runtime
+            .stops()
+            .take_raised()
+            .expect("Stop::Raised means an exception is kept")),
         (Some(Stop::Cancelled), _) => Err(errors::pool_closed(
             py,
             "the Pool was closed with cancel=True while this call ran".to_string(),

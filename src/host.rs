@@ -1,8 +1,12 @@
 //! Console output from JavaScript delivered to Python: a callable, or the `v8ctx.console` logger.
 
+use std::sync::Arc;
+
+use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
+use crate::limits::Stops;
 use crate::ops::ConsoleHook;
 
 /// The console methods, numbered as `bootstrap.js` numbers them, with their logging levels.
@@ -16,7 +20,7 @@ const LEVELS: [(&str, u8); 5] = [
 
 /// The hook for a Context: `console(level, message)` if given, else the `v8ctx.console` logger.
 /// It runs while JavaScript runs with the GIL released, so it takes the GIL.
-pub fn console_hook(console: Option<Py<PyAny>>) -> ConsoleHook {
+pub fn console_hook(console: Option<Py<PyAny>>, stops: Arc<Stops>) -> ConsoleHook {
     ConsoleHook(Box::new(move |level, message| {
         let (name, logging_level) = LEVELS[(level as usize).min(LEVELS.len() - 1)];
         Python::attach(|py| {
@@ -30,9 +34,12 @@ pub fn console_hook(console: Option<Py<PyAny>>) -> ConsoleHook {
                 }),
             };
             // A failing console must not fail the script; report it as Python reports errors in
-            // callbacks it cannot raise from.
-            if let Err(err) = delivered {
-                err.write_unraisable(py, None);
+            // callbacks it cannot raise from. Ctrl-C and exit are not failures: they stop the
+            // script and reach the caller.
+            match delivered {
+                Ok(()) => {}
+                Err(err) if !err.is_instance_of::<PyException>(py) => stops.raise(err),
+                Err(err) => err.write_unraisable(py, None),
             }
         });
     }))

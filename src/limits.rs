@@ -31,6 +31,8 @@ pub enum Stop {
     Interrupt,
     /// Its Pool was closed with `cancel=True`.
     Cancelled,
+    /// A Python callback raised an exception that must not be swallowed (`Stops::raise`).
+    Raised,
 }
 
 /// A timeout in seconds as a Duration; it must be positive and finite.
@@ -60,6 +62,8 @@ pub struct Stops {
     heap_grants: AtomicU32,
     interrupted: AtomicBool,
     cancelled: AtomicBool,
+    /// What a Python callback raised that the operation must raise in turn.
+    raised: Mutex<Option<pyo3::PyErr>>,
 }
 
 impl Stops {
@@ -71,6 +75,7 @@ impl Stops {
             heap_grants: AtomicU32::new(0),
             interrupted: AtomicBool::new(false),
             cancelled: AtomicBool::new(false),
+            raised: Mutex::new(None),
         })
     }
 
@@ -113,9 +118,24 @@ impl Stops {
         self.stop(&self.cancelled);
     }
 
-    /// Whether waiting for the event loop should give up: Ctrl-C, or cancelled.
+    /// Whether waiting for the event loop should give up: Ctrl-C, cancelled, or a callback
+    /// raised `KeyboardInterrupt` or `SystemExit`.
     pub fn interrupted(&self) -> bool {
-        self.interrupted.load(Ordering::Acquire) || self.cancelled.load(Ordering::Acquire)
+        self.interrupted.load(Ordering::Acquire)
+            || self.cancelled.load(Ordering::Acquire)
+            || self.raised.lock().is_some()
+    }
+
+    /// Stops the running JavaScript so that the operation raises `error` (a `KeyboardInterrupt`
+    /// or `SystemExit` from a Python callback, which must reach the caller); the first one wins.
+    pub fn raise(&self, error: pyo3::PyErr) {
+        self.raised.lock().get_or_insert(error);
+        self.handle.terminate_execution();
+    }
+
+    /// The exception `raise` kept, taken.
+    pub fn take_raised(&self) -> Option<pyo3::PyErr> {
+        self.raised.lock().take()
     }
 }
 
@@ -123,7 +143,9 @@ impl Stops {
 pub struct Armed {
     stops: Arc<Stops>,
     deadline: Option<(Instant, u64)>,
-    on_main_thread: bool,
+    /// On the main thread: what Ctrl-C terminated before this operation (an outer operation,
+    /// when a callback from its JavaScript runs another Context), restored by `finish`.
+    main_thread_outer: Option<Option<(Arc<Stops>, u64)>>,
 }
 
 impl Armed {
@@ -132,15 +154,16 @@ impl Armed {
         stops.timed_out.store(false, Ordering::Release);
         stops.interrupted.store(false, Ordering::Release);
         let deadline = timeout.map(|t| watchdog().watch(Instant::now() + t, stops));
-        let on_main_thread = is_main_thread();
-        if on_main_thread {
+        let main_thread_outer = is_main_thread().then(|| {
             let signals_so_far = SIGINTS.load(Ordering::Acquire);
-            *MAIN_THREAD_ISOLATE.lock() = Some((Arc::clone(stops), signals_so_far));
-        }
+            MAIN_THREAD_ISOLATE
+                .lock()
+                .replace((Arc::clone(stops), signals_so_far))
+        });
         Armed {
             stops: Arc::clone(stops),
             deadline,
-            on_main_thread,
+            main_thread_outer,
         }
     }
 
@@ -155,11 +178,13 @@ impl Armed {
         if let Some(deadline) = self.deadline {
             watchdog().unwatch(deadline);
         }
-        if self.on_main_thread {
-            *MAIN_THREAD_ISOLATE.lock() = None;
+        if let Some(outer) = self.main_thread_outer {
+            *MAIN_THREAD_ISOLATE.lock() = outer;
         }
         let stops = &self.stops;
-        let stop = if stops.heap_exhausted() {
+        let stop = if stops.raised.lock().is_some() {
+            Some(Stop::Raised)
+        } else if stops.heap_exhausted() {
             Some(Stop::HeapExhausted)
         } else if stops.timed_out.load(Ordering::Acquire) {
             Some(Stop::Timeout)

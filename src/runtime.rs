@@ -219,7 +219,7 @@ impl Runtime {
         });
         js.op_state()
             .borrow_mut()
-            .put(host::console_hook(options.console));
+            .put(host::console_hook(options.console, Arc::clone(&stops)));
         js.v8_isolate().set_slot(Unhandled::default());
         js.v8_isolate().set_promise_reject_callback(track_rejection);
         // SAFETY: `JsRuntime::try_new` created and entered this isolate on this thread; leave it
