@@ -279,14 +279,16 @@ impl Watchdog {
             let next = deadlines.ahead.keys().next().map(|key| key.0);
             if deadlines.passed.is_empty() {
                 match next {
-                    Some(at) => drop(self.changed.wait_until(&mut deadlines, at)),
+                    Some(at) => {
+                        self.changed.wait_until(&mut deadlines, at);
+                    }
                     None => self.changed.wait(&mut deadlines),
                 }
                 continue;
             }
             let again = now + TERMINATE_AGAIN_EVERY;
             let wake = next.map_or(again, |at| at.min(again));
-            drop(self.changed.wait_until(&mut deadlines, wake));
+            self.changed.wait_until(&mut deadlines, wake);
             for stops in deadlines.passed.values() {
                 stops.expire();
             }

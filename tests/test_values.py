@@ -1177,11 +1177,57 @@ def test_array_with_holey_storage_but_every_element_present_crosses_alike(ctx):
     assert_result_crosses_alike(ctx, "(function () { var a = []; a[3] = 3; a[0] = 0; a[1] = 1; a[2] = 2; return a })()")
 
 
-def test_shared_javascript_reference_comes_back_as_separate_copies(ctx):
-    result = ctx.evaluate("var s = {a: [1]}; [s, s]")
-    assert result == [{"a": [1]}, {"a": [1]}]
-    assert result[0] is not result[1]
-    assert result[0]["a"] is not result[1]["a"]
+def test_shared_javascript_reference_comes_back_shared(ctx):
+    result = ctx.evaluate("var s = {a: [1]}; [s, s, {inner: s.a}]")
+    assert result == [{"a": [1]}, {"a": [1]}, {"inner": [1]}]
+    assert result[0] is result[1]
+    assert result[2]["inner"] is result[0]["a"]
+
+
+@pytest.mark.parametrize("n", [10, 2000], ids=["direct", "serializer"])
+def test_shared_references_are_shared_whichever_way_converts(ctx, n):
+    # A small array goes value by value, a large one through V8's serializer.
+    result = ctx.evaluate(f"var shared = {{k: 1}}; Array.from({{length: {n}}}, () => shared)")
+    assert len(result) == n and all(item is result[0] for item in result)
+
+
+def test_shared_python_reference_reaches_javascript_shared(ctx):
+    ctx.compile("function sameObjects(a) { return a.every(x => x === a[0]) }")
+    shared = {"k": [1, 2]}
+    assert ctx.call("sameObjects", [[shared] * 3]) is True
+    assert ctx.call("sameObjects", [[shared] * 3000]) is True  # large: the JSON way gives up
+    assert ctx.call("sameObjects", [[{"k": [1, 2]}, {"k": [1, 2]}]]) is False
+
+
+def test_doubling_structure_converts_in_linear_time_both_ways():
+    # Converted once per reference it would take 2**40 steps: a hang, so in a fresh interpreter.
+    out = run_python(
+        """
+        import v8ctx
+        ctx = v8ctx.Context(timeout=10)
+        result = ctx.evaluate("let x = [1]; for (let i = 0; i < 40; i++) x = [x, x]; x")
+        for _ in range(40):
+            assert result[0] is result[1]
+            result = result[0]
+        print(result)
+        doubled = [1]
+        for _ in range(40):
+            doubled = [doubled, doubled]
+        ctx.compile("function depth(v) { let n = 0; while (Array.isArray(v[0])) { if (v[0] !== v[1]) return -1; v = v[0]; n++ } return n }")
+        print(ctx.call("depth", [doubled]))
+        """,
+        timeout=60,
+    )
+    assert out.split() == ["[1]", "40"]
+
+
+def test_a_cycle_still_raises_value_error_both_ways(ctx):
+    with pytest.raises(ValueError, match="contains itself"):
+        ctx.evaluate("var c = {}; c.self = c; c")
+    cyclic = []
+    cyclic.append(cyclic)
+    with pytest.raises(ValueError, match="contains itself"):
+        ctx.call("JSON.stringify", [cyclic])
 
 
 def test_large_records_round_trip_exactly(ctx):

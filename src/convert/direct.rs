@@ -29,6 +29,7 @@ pub fn to_js<'s>(
         path,
         containers: &mut containers,
         keys: HashMap::new(),
+        converted: HashMap::new(),
     }
     .convert(value)
 }
@@ -42,6 +43,9 @@ struct PyToJs<'a, 's, 'i> {
     /// (Python interns them), so each name is made and internalized once per conversion. The
     /// keys stay alive meanwhile: their dicts are referenced by what is being converted.
     keys: HashMap<*mut pyo3::ffi::PyObject, v8::Local<'s, v8::String>>,
+    /// The containers converted so far: one referenced again becomes the same JavaScript object,
+    /// so shared references stay shared (and `x = [x, x]` forty times over stays linear).
+    converted: HashMap<*mut pyo3::ffi::PyObject, v8::Local<'s, v8::Value>>,
 }
 
 impl<'s> PyToJs<'_, 's, '_> {
@@ -153,13 +157,18 @@ impl<'s> PyToJs<'_, 's, '_> {
                 self.path.render()
             )));
         }
+        if let Some(done) = self.converted.get(&ptr) {
+            return Ok(*done);
+        }
         if self.containers.len() >= MAX_DEPTH || stack::nearly_full() {
             return Err(self.path.too_deep(self.containers.len()));
         }
         self.containers.push(ptr);
         let converted = convert(self);
         self.containers.pop();
-        converted
+        let converted = converted?;
+        self.converted.insert(ptr, converted);
+        Ok(converted)
     }
 
     fn array<'py>(
@@ -405,6 +414,7 @@ pub fn to_python<'py, 's>(
         path: &mut path,
         objects: &mut objects,
         keys: HashMap::new(),
+        converted: HashMap::new(),
     }
     .convert(value)
 }
@@ -418,6 +428,9 @@ struct JsToPy<'a, 'py, 's, 'i> {
     /// Python str for the property names seen so far, by name hash: records share their names,
     /// and dicts sharing key objects are smaller and faster to fill.
     keys: HashMap<i32, (v8::Local<'s, v8::Value>, Bound<'py, PyString>)>,
+    /// The objects converted so far, by identity hash: one referenced again becomes the same
+    /// Python object, so shared references stay shared (and a doubling structure stays linear).
+    converted: HashMap<i32, Vec<(v8::Local<'s, v8::Object>, Bound<'py, PyAny>)>>,
 }
 
 impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
@@ -516,13 +529,26 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
                 self.path.render()
             )));
         }
+        let done = self.converted.get(&hash).and_then(|same_hash| {
+            same_hash
+                .iter()
+                .find(|(o, _)| o.strict_equals(object.into()))
+        });
+        if let Some((_, done)) = done {
+            return Ok(done.clone());
+        }
         if self.objects.len() >= MAX_DEPTH || stack::nearly_full() {
             return Err(self.path.too_deep(self.objects.len()));
         }
         self.objects.push((hash, object));
         let converted = convert(self);
         self.objects.pop();
-        converted
+        let converted = converted?;
+        self.converted
+            .entry(hash)
+            .or_default()
+            .push((object, converted.clone()));
+        Ok(converted)
     }
 
     fn item(

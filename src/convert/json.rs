@@ -13,6 +13,7 @@
 //! can take as one string.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::ptr::addr_of_mut;
 
 use deno_core::v8;
@@ -20,6 +21,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use pyo3::Borrowed;
+use rustc_hash::FxBuildHasher;
 
 use super::direct::MIN_BORROWED_LEN as LENT_FROM;
 use super::{exact_integer, utf8, MAX_DEPTH, MAX_SAFE_INTEGER};
@@ -45,6 +47,7 @@ pub fn to_js<'s>(
             py: value.py(),
             out: &mut text,
             ascii: true,
+            containers: HashSet::default(),
         };
         let written = encoder.value(value.as_ptr(), 0);
         let ascii = encoder.ascii;
@@ -76,6 +79,9 @@ struct Encoder<'a, 'py> {
     out: &'a mut Vec<u8>,
     /// Whether the text is all ASCII so far: V8 then takes it as Latin-1 without decoding.
     ascii: bool,
+    /// The containers written so far: JSON cannot say that two places hold one object, so a
+    /// container met twice gives up to `direct`, which keeps it shared.
+    containers: HashSet<*mut ffi::PyObject, FxBuildHasher>,
 }
 
 impl Encoder<'_, '_> {
@@ -84,7 +90,11 @@ impl Encoder<'_, '_> {
     fn value(&mut self, value: *mut ffi::PyObject, depth: usize) -> Option<()> {
         // SAFETY (all blocks below): `value` is a live object borrowed from the caller, of the
         // type `Kind::of` found.
-        match Kind::of(value)? {
+        let kind = Kind::of(value)?;
+        if matches!(kind, Kind::List | Kind::Tuple | Kind::Dict) && !self.containers.insert(value) {
+            return None;
+        }
+        match kind {
             Kind::None => self.out.extend_from_slice(b"null"),
             Kind::True => self.out.extend_from_slice(b"true"),
             Kind::False => self.out.extend_from_slice(b"false"),

@@ -18,9 +18,9 @@
 //!
 //! Format (V8's `value-serializer.cc`): a header `0xFF version`, then one value, each a tag byte
 //! and its payload; lengths are base-128 varints. Every object, array and Date gets the next
-//! id, and a later occurrence of the same object is written as a reference to its id. `direct`
-//! converts each occurrence separately, so a reference is decoded again from where the object
-//! was first written.
+//! id, and a later occurrence of the same object is written as a reference to its id, which
+//! becomes the Python object its first occurrence became (as in `direct`: shared references stay
+//! shared).
 
 use std::collections::HashMap;
 
@@ -156,13 +156,10 @@ struct Decoder<'b, 'py> {
     py: Python<'py>,
     bytes: &'b [u8],
     at: usize,
-    /// The id the next object, array or Date gets.
-    next_id: usize,
-    /// Where each id's object begins, to decode a reference to it again.
-    starts: Vec<usize>,
-    /// The ids of the objects and arrays being decoded, outermost first: a reference to one of
-    /// them is a cycle.
-    open: Vec<usize>,
+    /// What each id's object became, once decoded: a reference to it is that same object.
+    decoded: Vec<Option<Bound<'py, PyAny>>>,
+    /// How many objects and arrays are being decoded, one inside the other.
+    depth: usize,
     /// Python str for the one-byte property names seen so far: records repeat their names.
     keys: HashMap<&'b [u8], Bound<'py, PyString>, FxBuildHasher>,
     /// The one-byte name last seen at each position in an object: records list their names in
@@ -176,9 +173,8 @@ impl<'b, 'py> Decoder<'b, 'py> {
             py,
             bytes,
             at: 0,
-            next_id: 0,
-            starts: Vec::new(),
-            open: Vec::new(),
+            decoded: Vec::new(),
+            depth: 0,
             keys: HashMap::default(),
             by_position: Vec::new(),
         }
@@ -195,7 +191,6 @@ impl<'b, 'py> Decoder<'b, 'py> {
     }
 
     fn value(&mut self) -> Option<Bound<'py, PyAny>> {
-        let start = self.at;
         let py = self.py;
         match self.tag()? {
             b'_' | b'0' => Some(py.None().into_bound(py)),
@@ -212,59 +207,48 @@ impl<'b, 'py> Decoder<'b, 'py> {
                 let len = self.varint()?;
                 utf16(py, self.take(len)?)
             }
-            b'o' => self.nested(start, Self::object),
-            b'A' => self.nested(start, Self::dense_array),
-            b'a' => self.nested(start, Self::sparse_array),
+            b'o' => self.nested(Self::object),
+            b'A' => self.nested(Self::dense_array),
+            b'a' => self.nested(Self::sparse_array),
             b'D' => {
-                self.new_id(start);
+                let id = self.new_id();
                 let millis = self.double()?;
                 let date = date_to_py(py, millis).ok()?;
-                Some(date.unwrap_or_else(|| py.None().into_bound(py)))
+                let date = date.unwrap_or_else(|| py.None().into_bound(py));
+                self.decoded[id] = Some(date.clone());
+                Some(date)
             }
             b'^' => self.reference(),
             _ => None,
         }
     }
 
-    /// An object or array: a new id, open while its contents are decoded.
+    /// An object or array: a new id, whose object is known once its contents are decoded.
     fn nested(
         &mut self,
-        start: usize,
         contents: impl FnOnce(&mut Self) -> Option<Bound<'py, PyAny>>,
     ) -> Option<Bound<'py, PyAny>> {
-        if self.open.len() >= MAX_DEPTH || stack::nearly_full() {
+        if self.depth >= MAX_DEPTH || stack::nearly_full() {
             return None;
         }
-        let id = self.new_id(start);
-        self.open.push(id);
+        let id = self.new_id();
+        self.depth += 1;
         let decoded = contents(self);
-        self.open.pop();
+        self.depth -= 1;
+        self.decoded[id].clone_from(&decoded);
         decoded
     }
 
-    fn new_id(&mut self, start: usize) -> usize {
-        let id = self.next_id;
-        self.next_id += 1;
-        if id == self.starts.len() {
-            self.starts.push(start);
-        }
-        id
+    fn new_id(&mut self) -> usize {
+        self.decoded.push(None);
+        self.decoded.len() - 1
     }
 
-    /// Another occurrence of an object decoded before: decoded again from where it begins.
+    /// Another occurrence of an object decoded before: the Python object it became. One still
+    /// being decoded is a cycle, which `direct` reports.
     fn reference(&mut self) -> Option<Bound<'py, PyAny>> {
         let id = self.varint()? as usize;
-        let start = *self.starts.get(id)?;
-        if self.open.contains(&id) {
-            return None;
-        }
-        let (at, next_id) = (self.at, self.next_id);
-        self.at = start;
-        self.next_id = id;
-        let decoded = self.value();
-        self.at = at;
-        self.next_id = next_id;
-        decoded
+        self.decoded.get(id)?.clone()
     }
 
     /// `o`: properties up to `{` and their count.
