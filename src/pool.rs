@@ -2,10 +2,12 @@
 //!
 //! One thread, one isolate, one lifetime: each worker is an OS thread that creates its own
 //! `Runtime`, loads the pool's code once, and serves jobs from one shared queue. A worker is never
-//! recycled in place: when it has served `recycle_after` calls, its heap passed `max_heap_mb`, or
-//! `restart()` asked, it starts its replacement thread and keeps serving until the replacement has
-//! its runtime ready and the code loaded; only then does it leave the queue, dispose its runtime
-//! and end. So recycling never fails a call or makes one wait for a cold start. A worker whose
+//! recycled in place: when its heap passed `max_heap_mb`, or `restart()` asked, it starts its
+//! replacement thread and keeps serving until the replacement has its runtime ready and the code
+//! loaded; only then does it leave the queue, dispose its runtime and end. `recycle_after` is a
+//! bound instead: the replacement is started a quarter before it (`replace_at`), and a worker
+//! that reached it takes no more calls while it waits. So recycling never fails a call, and makes
+//! one wait for a cold start only when calls come faster than a runtime starts. A worker whose
 //! runtime used up its heap cannot serve until replaced, so it builds a fresh runtime at once.
 //!
 //! Jobs carry Python objects (`Py<PyAny>`, which is `Send`); a worker takes the GIL to convert
@@ -561,7 +563,12 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
     }
     let _ = ready.send(Ok(()));
     let mut replacing = false;
+    // Calls this runtime has served: with `recycle_after`, a bound, not a trigger.
+    let mut served: u64 = 0;
     loop {
+        // Past `recycle_after` the runtime takes no more calls: it waits for its replacement,
+        // which was started early enough (`replace_at`) to be ready by then under steady load.
+        let used_up = replacing && shared.config.recycle_after.is_some_and(|n| served >= n);
         let next = {
             let mut state = shared.state.lock();
             loop {
@@ -572,8 +579,10 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
                 if !replacing && state.generation != generation && !state.closing {
                     break Next::Restart;
                 }
-                if let Some(job) = state.queue.pop_front() {
-                    break Next::Serve(job);
+                if !used_up {
+                    if let Some(job) = state.queue.pop_front() {
+                        break Next::Serve(job);
+                    }
                 }
                 if state.closing {
                     break Next::Leave;
@@ -599,7 +608,8 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
         };
         // A retiring worker's numbers no longer describe its slot: its replacement's do.
         let slot_stats = (!replacing).then_some(stats);
-        let (calls, heap_used) = serve(&shared, slot_stats, &mut runtime, job);
+        let heap_used = serve(&shared, slot_stats, &mut runtime, job);
+        served += 1;
         if runtime.stops().heap_exhausted() {
             // Unusable until replaced: rebuild here rather than fail the next calls.
             let Ok(fresh) = start_runtime(&shared) else {
@@ -609,9 +619,13 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
             drop(std::mem::replace(&mut runtime, fresh));
             begin_serving(&shared, stats, &mut runtime);
             stats.restarts.fetch_add(1, Ordering::Relaxed);
+            served = 0;
             continue;
         }
-        let worn_out = shared.config.recycle_after.is_some_and(|n| calls >= n)
+        let worn_out = shared
+            .config
+            .recycle_after
+            .is_some_and(|n| served >= replace_at(n))
             || shared
                 .config
                 .max_heap_mb
@@ -623,6 +637,13 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
     }
     forget_stops(&shared, &runtime);
     drop(runtime);
+}
+
+/// After how many calls a runtime that may serve `recycle_after` starts its replacement: a
+/// quarter before the end, so the replacement is warm when the runtime is used up and no call
+/// waits for a cold start (unless calls come faster than a runtime starts).
+fn replace_at(recycle_after: u64) -> u64 {
+    recycle_after - (recycle_after / 4).min(recycle_after - 1)
 }
 
 /// A runtime starts serving a slot: `close(cancel=True)` can stop it, and the slot's numbers
@@ -643,13 +664,8 @@ fn forget_stops(shared: &Shared, runtime: &Runtime) {
 }
 
 /// Runs one job, updates the numbers (the slot's, unless None), and delivers its result;
-/// returns the calls on this runtime so far and its heap in use.
-fn serve(
-    shared: &Shared,
-    stats: Option<&SlotStats>,
-    runtime: &mut Runtime,
-    job: Job,
-) -> (u64, usize) {
+/// returns the runtime's heap in use.
+fn serve(shared: &Shared, stats: Option<&SlotStats>, runtime: &mut Runtime, job: Job) -> usize {
     let timeout = job.timeout.or(shared.config.timeout);
     Python::attach(|py| {
         let result = execute::limited(py, runtime, timeout, |runtime, deadline| {
@@ -675,15 +691,12 @@ fn serve(
         // Counted before the caller hears back, so stats() never lags a returned call.
         shared.total_calls.fetch_add(1, Ordering::Relaxed);
         let heap_used = runtime.used_heap_size();
-        let calls = match stats {
-            Some(stats) => {
-                stats.heap_used.store(heap_used, Ordering::Relaxed);
-                stats.calls.fetch_add(1, Ordering::Relaxed) + 1
-            }
-            None => 0,
-        };
+        if let Some(stats) = stats {
+            stats.heap_used.store(heap_used, Ordering::Relaxed);
+            stats.calls.fetch_add(1, Ordering::Relaxed);
+        }
         deliver(py, job.reply, result);
-        (calls, heap_used)
+        heap_used
     })
 }
 

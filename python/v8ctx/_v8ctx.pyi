@@ -182,9 +182,10 @@ class Context:
 class Pool:
     """V8 worker threads, each with its own isolate and ``code`` loaded once; safe from any thread.
 
-    ``workers`` defaults to the CPU count. A worker that served ``recycle_after`` calls, or whose
-    heap passed ``max_heap_mb`` (the V8 limit is twice that), is replaced by a fresh thread that
-    is warmed up before the old one retires. ``timeout``, ``random_seed`` and ``console`` are as
+    ``workers`` defaults to the CPU count. No runtime serves more than ``recycle_after`` calls:
+    it starts its replacement a quarter before that, so the fresh thread is warm when the old one
+    retires. A worker whose heap passed ``max_heap_mb`` (the V8 limit is twice that) is replaced
+    the same way, serving until its replacement is ready. ``timeout``, ``random_seed`` and ``console`` are as
     for Context. Raises the JavaScript error if ``code`` fails to load.
 
     Example::
