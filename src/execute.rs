@@ -117,6 +117,11 @@ pub fn limited<R>(
             .stops()
             .take_raised()
             .expect("Stop::Raised means an exception is kept")),
+        (Some(Stop::Abandoned), _) => Err(errors::js_error_new(
+            py,
+            "Error",
+            "the call was cancelled by its caller and terminated",
+        )),
         (Some(Stop::Cancelled), _) => Err(errors::pool_closed(
             py,
             "the Pool was closed with cancel=True while this call ran".to_string(),

@@ -33,6 +33,8 @@ pub enum Stop {
     Cancelled,
     /// A Python callback raised an exception that must not be swallowed (`Stops::raise`).
     Raised,
+    /// The caller gave up on the call (a cancelled asyncio future; `Stops::abandon`).
+    Abandoned,
 }
 
 /// A timeout in seconds as a Duration; it must be positive and finite.
@@ -62,6 +64,7 @@ pub struct Stops {
     heap_grants: AtomicU32,
     interrupted: AtomicBool,
     cancelled: AtomicBool,
+    abandoned: AtomicBool,
     /// What a Python callback raised that the operation must raise in turn.
     raised: Mutex<Option<pyo3::PyErr>>,
 }
@@ -75,6 +78,7 @@ impl Stops {
             heap_grants: AtomicU32::new(0),
             interrupted: AtomicBool::new(false),
             cancelled: AtomicBool::new(false),
+            abandoned: AtomicBool::new(false),
             raised: Mutex::new(None),
         })
     }
@@ -118,11 +122,23 @@ impl Stops {
         self.stop(&self.cancelled);
     }
 
+    /// Terminates the call running now, whose caller gave up on it. Only for a call known to be
+    /// running (the Pool's registry of running jobs); `expect_job` clears it for the next one.
+    pub fn abandon(&self) {
+        self.stop(&self.abandoned);
+    }
+
+    /// Readies the flags for a new job, before it is registered as running.
+    pub fn expect_job(&self) {
+        self.abandoned.store(false, Ordering::Release);
+    }
+
     /// Whether waiting for the event loop should give up: Ctrl-C, cancelled, or a callback
     /// raised `KeyboardInterrupt` or `SystemExit`.
     pub fn interrupted(&self) -> bool {
         self.interrupted.load(Ordering::Acquire)
             || self.cancelled.load(Ordering::Acquire)
+            || self.abandoned.load(Ordering::Acquire)
             || self.raised.lock().is_some()
     }
 
@@ -190,6 +206,8 @@ impl Armed {
             Some(Stop::Timeout)
         } else if stops.cancelled.load(Ordering::Acquire) {
             Some(Stop::Cancelled)
+        } else if stops.abandoned.swap(false, Ordering::AcqRel) {
+            Some(Stop::Abandoned)
         } else if stops.interrupted.load(Ordering::Acquire) {
             Some(Stop::Interrupt)
         } else {

@@ -13,7 +13,7 @@
 //! Jobs carry Python objects (`Py<PyAny>`, which is `Send`); a worker takes the GIL to convert
 //! them and releases it while JavaScript runs, exactly as a Context does (`execute`).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
@@ -49,6 +49,8 @@ enum Reply {
 }
 
 struct Job {
+    /// For a cancelled asyncio future to find its job (`cancel_job`).
+    id: u64,
     request: Request,
     timeout: Option<Duration>,
     reply: Reply,
@@ -82,6 +84,8 @@ struct State {
     /// The generation of the worker serving each slot, for `restart()` to wait on.
     slot_generation: Vec<u64>,
     threads: Vec<JoinHandle<()>>,
+    /// The jobs inside JavaScript now, with the stop flags of the runtime running each.
+    running: HashMap<u64, Arc<Stops>>,
 }
 
 struct Shared {
@@ -90,6 +94,7 @@ struct Shared {
     changed: Condvar,
     slots: Vec<SlotStats>,
     total_calls: AtomicU64,
+    next_job: AtomicU64,
     /// The stop flags of every live worker's runtime, for `close(cancel=True)`.
     live: Mutex<Vec<Arc<Stops>>>,
 }
@@ -154,10 +159,12 @@ impl Pool {
                 replaced: vec![false; workers],
                 slot_generation: vec![0; workers],
                 threads: Vec::new(),
+                running: HashMap::new(),
             }),
             changed: Condvar::new(),
             slots: (0..workers).map(|_| SlotStats::default()).collect(),
             total_calls: AtomicU64::new(0),
+            next_job: AtomicU64::new(0),
             live: Mutex::new(Vec::new()),
         });
         let (ready, started) = std::sync::mpsc::channel();
@@ -333,8 +340,10 @@ impl Pool {
         request: Request,
         timeout: Option<f64>,
         reply: Reply,
-    ) -> PyResult<()> {
+    ) -> PyResult<u64> {
+        let id = self.shared.next_job.fetch_add(1, Ordering::Relaxed);
         let job = Job {
+            id,
             request,
             timeout: limits::timeout(timeout)?,
             reply,
@@ -345,7 +354,7 @@ impl Pool {
         }
         state.queue.push_back(job);
         self.shared.changed.notify_all();
-        Ok(())
+        Ok(id)
     }
 
     fn wait(&self, py: Python<'_>, request: Request, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
@@ -382,8 +391,43 @@ impl Pool {
             event_loop: event_loop.unbind(),
             future: future.clone().unbind(),
         };
-        self.submit(py, request, timeout, reply)?;
+        let id = self.submit(py, request, timeout, reply)?;
+        let canceller = JobCanceller {
+            shared: Arc::downgrade(&self.shared),
+            id,
+        };
+        future.call_method1("add_done_callback", (canceller,))?;
         Ok(future)
+    }
+}
+
+/// Called by asyncio when a `call_async`/`evaluate_async` future is done: if it was cancelled,
+/// its job is dropped from the queue or, running, terminated, so it holds no worker.
+#[pyclass(frozen)]
+struct JobCanceller {
+    shared: Weak<Shared>,
+    id: u64,
+}
+
+#[pymethods]
+impl JobCanceller {
+    fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
+        if !future.call_method0("cancelled")?.is_truthy()? {
+            return Ok(());
+        }
+        let Some(shared) = self.shared.upgrade() else {
+            return Ok(());
+        };
+        let dropped = {
+            let mut state = shared.state.lock();
+            if let Some(stops) = state.running.get(&self.id) {
+                stops.abandon();
+            }
+            let queued = state.queue.iter().position(|job| job.id == self.id);
+            queued.and_then(|at| state.queue.remove(at))
+        };
+        drop(dropped); // its arguments are released with the GIL held, outside the lock
+        Ok(())
     }
 }
 
@@ -667,6 +711,12 @@ fn forget_stops(shared: &Shared, runtime: &Runtime) {
 /// returns the runtime's heap in use.
 fn serve(shared: &Shared, stats: Option<&SlotStats>, runtime: &mut Runtime, job: Job) -> usize {
     let timeout = job.timeout.or(shared.config.timeout);
+    runtime.stops().expect_job();
+    shared
+        .state
+        .lock()
+        .running
+        .insert(job.id, Arc::clone(runtime.stops()));
     Python::attach(|py| {
         let result = execute::limited(py, runtime, timeout, |runtime, deadline| {
             match &job.request {
@@ -688,6 +738,8 @@ fn serve(shared: &Shared, stats: Option<&SlotStats>, runtime: &mut Runtime, job:
                 }
             }
         });
+        // No cancel may terminate this runtime once the job's operation is over.
+        shared.state.lock().running.remove(&job.id);
         // Counted before the caller hears back, so stats() never lags a returned call.
         shared.total_calls.fetch_add(1, Ordering::Relaxed);
         let heap_used = runtime.used_heap_size();
@@ -717,8 +769,16 @@ fn deliver(py: Python<'_>, reply: Reply, result: PyResult<Py<PyAny>>) {
                     .call_method1("call_soon_threadsafe", (settle, future, ok, value))
             });
             if let Err(err) = delivered {
-                // The event loop was closed before the result arrived.
-                err.write_unraisable(py, None);
+                // Nobody can await a future whose event loop is closed: the result has no
+                // taker. Anything else is reported.
+                let closed = event_loop
+                    .bind(py)
+                    .call_method0("is_closed")
+                    .and_then(|closed| closed.is_truthy())
+                    .unwrap_or(false);
+                if !closed {
+                    err.write_unraisable(py, None);
+                }
             }
         }
     }
