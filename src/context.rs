@@ -16,9 +16,10 @@ use pyo3::types::PyDict;
 
 use crate::errors;
 use crate::execute::{self, Names};
+use crate::gil::without_gil;
 use crate::limits;
 use crate::owner::{self, OwnerThread};
-use crate::runtime::{self, without_gil, Runtime};
+use crate::runtime::{self, Runtime};
 use crate::script::Script;
 
 /// The smallest heap limit a Context accepts: V8 and the bootstrap need a few megabytes.

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use crate::code_cache::{self, Known};
 use crate::convert::{self, Path};
 use crate::errors::{self, JsErrorKind};
+use crate::gil::without_gil;
 use crate::limits::{Armed, Stop};
-use crate::runtime::{without_gil, Runtime, SettleError};
+use crate::runtime::{Runtime, SettleError};
 
 /// The name scripts run by `compile`, `evaluate` and `eval` carry in stack traces.
 pub const SCRIPT_NAME: &str = "<v8ctx>";

@@ -12,35 +12,11 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Once};
 
-use parking_lot::Mutex;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
+use crate::release_queue::ReleaseQueue;
 use crate::runtime::Runtime;
-
-/// Keys of things released on any thread, for the thread that owns them to dispose of: a
-/// runtime's key here, a Script's in `runtime.rs`.
-#[derive(Default)]
-pub struct ReleaseQueue {
-    any: AtomicBool,
-    keys: Mutex<Vec<u64>>,
-}
-
-impl ReleaseQueue {
-    /// Queues `key`; callable from any thread.
-    pub fn push(&self, key: u64) {
-        self.keys.lock().push(key);
-        self.any.store(true, Ordering::Release);
-    }
-
-    /// The keys queued so far; one atomic swap and no allocation when there are none.
-    pub fn take(&self) -> Vec<u64> {
-        if !self.any.swap(false, Ordering::AcqRel) {
-            return Vec::new();
-        }
-        std::mem::take(&mut *self.keys.lock())
-    }
-}
 
 /// The part of a thread's state other threads may see.
 pub struct OwnerThread {

@@ -27,6 +27,7 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::errors;
 use crate::execute::{self, Names};
+use crate::gil;
 use crate::limits::{self, Stops};
 use crate::owner;
 use crate::runtime::{self, Runtime};
@@ -173,7 +174,7 @@ impl Pool {
             .count();
         drop(ready);
         let startup: Vec<PyResult<()>> =
-            runtime::without_gil(py, || started.iter().take(workers).collect());
+            gil::without_gil(py, || started.iter().take(workers).collect());
         let pool = Pool { shared, workers };
         let failure = startup.into_iter().find_map(Result::err).or_else(|| {
             (spawned < workers).then(|| {
@@ -368,7 +369,7 @@ impl Pool {
         loop {
             // Wake now and then so Ctrl-C reaches the waiting thread.
             let received =
-                runtime::without_gil(py, || receiver.recv_timeout(Duration::from_millis(100)));
+                gil::without_gil(py, || receiver.recv_timeout(Duration::from_millis(100)));
             match received {
                 Ok(result) => return result,
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => py.check_signals()?,
@@ -575,7 +576,7 @@ fn start_runtime(shared: &Shared) -> PyResult<Runtime> {
             console: config.console.as_ref().map(|c| c.clone_ref(py)),
         };
         let mut runtime =
-            runtime::without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;
+            gil::without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;
         if !config.code.is_empty() {
             execute::limited(py, &mut runtime, None, |runtime, deadline| {
                 execute::run_script(py, runtime, &config.code, false, false, deadline)

@@ -1,4 +1,5 @@
-//! The JsRuntime wrapper: the only place that enters and exits V8 isolates.
+//! The JsRuntime wrapper, and the isolate discipline it keeps (the enter and exit calls
+//! themselves are in `isolate.rs`).
 //!
 //! rusty_v8 enters an isolate when it is created and, when it is dropped, asserts that it is the
 //! thread's current isolate and exits it. That model only allows isolates to be dropped in reverse
@@ -7,7 +8,7 @@
 //!
 //! 1. Between operations no isolate of ours is entered: `Runtime::new` exits the isolate that
 //!    `JsRuntime::new` entered.
-//! 2. Every operation enters the isolate and exits it again (`Entered`, a guard, so an early return
+//! 2. Every operation enters the isolate and exits it again (`isolate::Entered`, a guard, so an early return
 //!    cannot skip the exit). Entering nests, so an operation may run while another runtime's
 //!    operation is in progress on the same thread (a console callback that uses a second Context).
 //! 3. Disposal enters the isolate exactly once; `OwnedIsolate::drop` then finds it current and
@@ -19,7 +20,6 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::future::{poll_fn, Future};
 use std::mem::ManuallyDrop;
-use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Poll;
@@ -30,10 +30,12 @@ use pyo3::prelude::*;
 use crate::array_buffers;
 use crate::code_cache::{self, Candidates};
 use crate::flags;
+use crate::gil::without_gil;
 use crate::host;
+use crate::isolate::{self, Entered};
 use crate::limits::Stops;
 use crate::ops;
-use crate::owner::ReleaseQueue;
+use crate::release_queue::ReleaseQueue;
 use crate::stack;
 
 /// The V8 startup snapshot `build.rs` made: deno_core's JavaScript and `js/bootstrap.js`, run.
@@ -153,26 +155,6 @@ fn keep_isolate_group_alive() {
     });
 }
 
-/// Keeps an isolate entered for as long as it lives (invariant 2).
-struct Entered(NonNull<v8::Isolate>);
-
-impl Entered {
-    fn new(isolate: &mut v8::Isolate) -> Self {
-        // SAFETY: the isolate is alive and owned by this thread (invariant 4); the matching exit
-        // is in Drop, so enter and exit always pair up.
-        unsafe { isolate.enter() };
-        Entered(NonNull::from(isolate))
-    }
-}
-
-impl Drop for Entered {
-    fn drop(&mut self) {
-        // SAFETY: entered in `new` on this thread; isolates entered after it have been exited
-        // again by their own guards, so it is the current isolate.
-        unsafe { self.0.as_ref().exit() };
-    }
-}
-
 impl Runtime {
     /// A fresh isolate with the bootstrap run; no isolate is left entered.
     pub fn new(options: Options) -> Result<Self, String> {
@@ -222,9 +204,8 @@ impl Runtime {
             .put(host::console_hook(options.console, Arc::clone(&stops)));
         js.v8_isolate().set_slot(Unhandled::default());
         js.v8_isolate().set_promise_reject_callback(track_rejection);
-        // SAFETY: `JsRuntime::try_new` created and entered this isolate on this thread; leave it
-        // (invariant 1).
-        unsafe { js.v8_isolate().exit() };
+        // Invariant 1.
+        isolate::exit_after_creation(js.v8_isolate());
         let report_rejection = {
             let isolate: &mut v8::Isolate = js.v8_isolate();
             let _entered = Entered::new(isolate);
@@ -441,29 +422,9 @@ impl Drop for Runtime {
         }
         let _tokio = self.event_loop.enter();
         let isolate: &mut v8::Isolate = self.js.v8_isolate();
-        // SAFETY: invariant 3. The isolate is alive and not entered by us; after this enter it is
-        // current, which is what `OwnedIsolate::drop` asserts before it exits and disposes it.
-        unsafe { isolate.enter() };
+        // SAFETY: invariant 3. The isolate is alive, ours and not entered; it is disposed next.
+        unsafe { isolate::enter_to_dispose(isolate) };
         // SAFETY: `js` is dropped exactly once, here, and never used again.
         unsafe { ManuallyDrop::drop(&mut self.js) };
     }
-}
-
-/// Runs `f` with the GIL released, so other Python threads run while V8 works.
-///
-/// Unlike `Python::detach`, `f` need not be `Send`: it may capture V8 handles or a channel's
-/// receiver. That is sound because `detach` runs `f` on this same thread and hands its result back
-/// to it, so nothing it captures leaves the thread.
-pub fn without_gil<T, F: FnOnce() -> T>(py: Python<'_>, f: F) -> T {
-    struct SameThread<T>(T);
-    // SAFETY: see above; the value never changes threads.
-    unsafe impl<T> Send for SameThread<T> {}
-    impl<T> SameThread<T> {
-        fn into_inner(self) -> T {
-            self.0
-        }
-    }
-    let job = SameThread(f);
-    py.detach(move || SameThread(job.into_inner()()))
-        .into_inner()
 }

@@ -16,8 +16,9 @@ use pyo3::prelude::*;
 use crate::context::Context;
 use crate::errors;
 use crate::execute::{self, Names};
-use crate::owner::ReleaseQueue;
-use crate::runtime::{without_gil, Runtime};
+use crate::gil::without_gil;
+use crate::release_queue::ReleaseQueue;
+use crate::runtime::Runtime;
 
 /// What `Context.load` appends to the source: the evaluator the wrapper function returns.
 const EVALUATOR: &str = "\n;return (__v8ctx_source) => eval(__v8ctx_source);";

@@ -419,6 +419,9 @@ pub fn to_python<'py, 's>(
     .convert(value)
 }
 
+/// A JavaScript object and the Python object it became.
+type Converted<'s, 'py> = (v8::Local<'s, v8::Object>, Bound<'py, PyAny>);
+
 struct JsToPy<'a, 'py, 's, 'i> {
     py: Python<'py>,
     scope: &'a v8::PinScope<'s, 'i>,
@@ -430,7 +433,7 @@ struct JsToPy<'a, 'py, 's, 'i> {
     keys: HashMap<i32, (v8::Local<'s, v8::Value>, Bound<'py, PyString>)>,
     /// The objects converted so far, by identity hash: one referenced again becomes the same
     /// Python object, so shared references stay shared (and a doubling structure stays linear).
-    converted: HashMap<i32, Vec<(v8::Local<'s, v8::Object>, Bound<'py, PyAny>)>>,
+    converted: HashMap<i32, Vec<Converted<'s, 'py>>>,
 }
 
 impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
