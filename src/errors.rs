@@ -199,14 +199,44 @@ fn string_property<'s>(
     Some(value.to_rust_string_lossy(scope))
 }
 
-/// A thrown non-Error as text: JSON for plain objects and arrays, else its string form.
-fn describe<'s>(scope: &v8::PinScope<'s, '_>, value: v8::Local<'s, v8::Value>) -> String {
-    if value.is_object() && !value.is_function() {
-        if let Some(json) = v8::json::stringify(scope, value) {
-            return json.to_rust_string_lossy(scope);
-        }
+/// Renders a thrown non-Error for the message: JSON for objects and arrays (a cycle, or a
+/// repeated object, shows as "[Circular]" and nesting past 20 levels as "[...]"), a symbol's
+/// description, else its string form, else its tag; never empty for lack of a way to show it.
+const DESCRIBE: &str = r#"(value) => {
+    if (typeof value === "symbol") return value.toString();
+    if (typeof value === "object" && value !== null) {
+        const depth = new Map();
+        try {
+            return JSON.stringify(value, function (key, item) {
+                if (typeof item !== "object" || item === null) return item;
+                if (depth.has(item)) return "[Circular]";
+                const level = (depth.get(this) ?? 0) + 1;
+                if (level > 20) return "[...]";
+                depth.set(item, level);
+                return item;
+            });
+        } catch {}
     }
-    value.to_rust_string_lossy(scope)
+    try { return String(value) } catch {}
+    return Object.prototype.toString.call(value);
+}"#;
+
+/// A thrown non-Error as text (`DESCRIBE`).
+fn describe<'s>(scope: &mut v8::PinScope<'s, '_>, value: v8::Local<'s, v8::Value>) -> String {
+    v8::tc_scope!(let scope, scope);
+    let described = v8::String::new(scope, DESCRIBE)
+        .and_then(|source| v8::Script::compile(scope, source, None))
+        .and_then(|script| script.run(scope))
+        .and_then(|function| v8::Local::<v8::Function>::try_from(function).ok())
+        .and_then(|function| {
+            let undefined = v8::undefined(scope).into();
+            function.call(scope, undefined, &[value])
+        })
+        .filter(|text| text.is_string());
+    match described {
+        Some(text) => text.to_rust_string_lossy(scope),
+        None => "a value that cannot be shown (rendering it failed)".to_string(),
+    }
 }
 
 /// `resource:line:column` of a message, columns counted from 1 as in stack traces.
