@@ -155,9 +155,40 @@ impl Stops {
     }
 }
 
+thread_local! {
+    /// The stop flags of the operation running on this thread (the innermost, when nested).
+    static CURRENT: std::cell::RefCell<Option<Arc<Stops>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Whether the operation running on this thread was told to stop (timeout, Ctrl-C, cancel):
+/// for Rust work that makes no V8 call a termination could interrupt (converting a result).
+fn stop_requested() -> bool {
+    CURRENT.with(|current| {
+        current
+            .borrow()
+            .as_ref()
+            .is_some_and(|stops| stops.timed_out.load(Ordering::Acquire) || stops.interrupted())
+    })
+}
+
+/// A check of `stop_requested` every few thousand steps of a long loop, cheap enough for every
+/// value a conversion visits.
+#[derive(Default)]
+pub struct StopCheck(u32);
+
+impl StopCheck {
+    /// Counts a step; true if the operation was told to stop (checked every 4096 steps).
+    pub fn stopped(&mut self) -> bool {
+        self.0 = self.0.wrapping_add(1);
+        self.0 % 4096 == 0 && stop_requested()
+    }
+}
+
 /// The limits armed for one operation; `finish` disarms them and tells why it was stopped.
 pub struct Armed {
     stops: Arc<Stops>,
+    /// The operation this one runs inside, if any, restored as the thread's current by `finish`.
+    outer: Option<Arc<Stops>>,
     deadline: Option<(Instant, u64)>,
     /// On the main thread: what Ctrl-C terminated before this operation (an outer operation,
     /// when a callback from its JavaScript runs another Context), restored by `finish`.
@@ -176,8 +207,10 @@ impl Armed {
                 .lock()
                 .replace((Arc::clone(stops), signals_so_far))
         });
+        let outer = CURRENT.with(|current| current.borrow_mut().replace(Arc::clone(stops)));
         Armed {
             stops: Arc::clone(stops),
+            outer,
             deadline,
             main_thread_outer,
         }
@@ -197,6 +230,7 @@ impl Armed {
         if let Some(outer) = self.main_thread_outer {
             *MAIN_THREAD_ISOLATE.lock() = outer;
         }
+        CURRENT.with(|current| *current.borrow_mut() = self.outer);
         let stops = &self.stops;
         let stop = if stops.raised.lock().is_some() {
             Some(Stop::Raised)

@@ -15,6 +15,7 @@ use super::{
     date_to_py, datetime_types, int_from_le_bytes, number_to_py, utf16_to_py, utf8, Path, Segment,
     MAX_ARRAY_LENGTH, MAX_CACHED_KEYS, MAX_DEPTH, MAX_SAFE_INTEGER,
 };
+use crate::limits::StopCheck;
 use crate::stack;
 
 /// Converts a Python value to JavaScript; `path` names it in errors.
@@ -30,6 +31,7 @@ pub fn to_js<'s>(
         containers: &mut containers,
         keys: HashMap::new(),
         converted: HashMap::new(),
+        stop: StopCheck::default(),
     }
     .convert(value)
 }
@@ -46,11 +48,15 @@ struct PyToJs<'a, 's, 'i> {
     /// The containers converted so far: one referenced again becomes the same JavaScript object,
     /// so shared references stay shared (and `x = [x, x]` forty times over stays linear).
     converted: HashMap<*mut pyo3::ffi::PyObject, v8::Local<'s, v8::Value>>,
+    stop: StopCheck,
 }
 
 impl<'s> PyToJs<'_, 's, '_> {
     fn convert(&mut self, value: &Bound<'_, PyAny>) -> PyResult<v8::Local<'s, v8::Value>> {
         let scope = self.scope;
+        if self.stop.stopped() {
+            return Err(stopped());
+        }
         if value.is_none() {
             return Ok(v8::null(scope).into());
         }
@@ -319,6 +325,11 @@ pub fn string_to_js<'s>(
     })
 }
 
+/// The error of a conversion its operation stopped (the operation raises the stop's own error).
+fn stopped() -> PyErr {
+    pyo3::exceptions::PyRuntimeError::new_err("the conversion was stopped with its operation")
+}
+
 /// How many own properties `object` has (all of them: a dict's keys are plain data properties).
 fn own_property_count(scope: &v8::PinScope<'_, '_>, object: v8::Local<'_, v8::Object>) -> usize {
     let args = v8::GetPropertyNamesArgs {
@@ -415,6 +426,7 @@ pub fn to_python<'py, 's>(
         objects: &mut objects,
         keys: HashMap::new(),
         converted: HashMap::new(),
+        stop: StopCheck::default(),
     }
     .convert(value)
 }
@@ -434,12 +446,16 @@ struct JsToPy<'a, 'py, 's, 'i> {
     /// The objects converted so far, by identity hash: one referenced again becomes the same
     /// Python object, so shared references stay shared (and a doubling structure stays linear).
     converted: HashMap<i32, Vec<Converted<'s, 'py>>>,
+    stop: StopCheck,
 }
 
 impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
     fn convert(&mut self, value: v8::Local<'s, v8::Value>) -> PyResult<Bound<'py, PyAny>> {
         let py = self.py;
         let scope = self.scope;
+        if self.stop.stopped() {
+            return Err(stopped());
+        }
         if let Ok(s) = v8::Local::<v8::String>::try_from(value) {
             return Ok(string_to_py(py, scope, s)?.into_any());
         }

@@ -25,6 +25,7 @@ use rustc_hash::FxBuildHasher;
 
 use super::direct::MIN_BORROWED_LEN as LENT_FROM;
 use super::{exact_integer, utf8, MAX_DEPTH, MAX_SAFE_INTEGER};
+use crate::limits::StopCheck;
 use crate::stack;
 
 thread_local! {
@@ -48,6 +49,7 @@ pub fn to_js<'s>(
             out: &mut text,
             ascii: true,
             containers: HashSet::default(),
+            stop: StopCheck::default(),
         };
         let written = encoder.value(value.as_ptr(), 0);
         let ascii = encoder.ascii;
@@ -82,6 +84,7 @@ struct Encoder<'a, 'py> {
     /// The containers written so far: JSON cannot say that two places hold one object, so a
     /// container met twice gives up to `direct`, which keeps it shared.
     containers: HashSet<*mut ffi::PyObject, FxBuildHasher>,
+    stop: StopCheck,
 }
 
 impl Encoder<'_, '_> {
@@ -90,6 +93,9 @@ impl Encoder<'_, '_> {
     fn value(&mut self, value: *mut ffi::PyObject, depth: usize) -> Option<()> {
         // SAFETY (all blocks below): `value` is a live object borrowed from the caller, of the
         // type `Kind::of` found.
+        if self.stop.stopped() {
+            return None;
+        }
         let kind = Kind::of(value)?;
         if matches!(kind, Kind::List | Kind::Tuple | Kind::Dict) && !self.containers.insert(value) {
             return None;

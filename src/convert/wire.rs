@@ -37,6 +37,7 @@ use super::{
     date_to_py, datetime_types, exact_integer, int_from_le_bytes, number_to_py, MAX_ARRAY_LENGTH,
     MAX_CACHED_KEYS, MAX_DEPTH,
 };
+use crate::limits::StopCheck;
 use crate::stack;
 
 /// Whether `value` is worth serializing: objects and arrays, not what the decoder would
@@ -160,6 +161,7 @@ struct Decoder<'b, 'py> {
     decoded: Vec<Option<Bound<'py, PyAny>>>,
     /// How many objects and arrays are being decoded, one inside the other.
     depth: usize,
+    stop: StopCheck,
     /// Python str for the one-byte property names seen so far: records repeat their names.
     keys: HashMap<&'b [u8], Bound<'py, PyString>, FxBuildHasher>,
     /// The one-byte name last seen at each position in an object: records list their names in
@@ -175,6 +177,7 @@ impl<'b, 'py> Decoder<'b, 'py> {
             at: 0,
             decoded: Vec::new(),
             depth: 0,
+            stop: StopCheck::default(),
             keys: HashMap::default(),
             by_position: Vec::new(),
         }
@@ -191,6 +194,9 @@ impl<'b, 'py> Decoder<'b, 'py> {
     }
 
     fn value(&mut self) -> Option<Bound<'py, PyAny>> {
+        if self.stop.stopped() {
+            return None;
+        }
         let py = self.py;
         match self.tag()? {
             b'_' | b'0' => Some(py.None().into_bound(py)),
