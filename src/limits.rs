@@ -180,7 +180,7 @@ impl StopCheck {
     /// Counts a step; true if the operation was told to stop (checked every 4096 steps).
     pub fn stopped(&mut self) -> bool {
         self.0 = self.0.wrapping_add(1);
-        self.0 % 4096 == 0 && stop_requested()
+        self.0.is_multiple_of(4096) && stop_requested()
     }
 }
 

@@ -162,7 +162,9 @@ class Context:
         """Ask V8 to collect garbage now (a low-memory notification: a full, compacting collection)."""
 
     def heap_stats(self) -> dict[str, int]:
-        """V8's heap statistics for this isolate, in bytes (``used_heap_size``, ``total_heap_size``, ...)."""
+        """V8's heap statistics for this isolate, in bytes (``used_heap_size``, ``total_heap_size``, ...),
+        and ``array_buffer_bytes``: the live ArrayBuffer backing stores, which ``max_heap_mb`` bounds
+        together with the heap."""
 
     def close(self) -> None:
         """Dispose the isolate now. Idempotent; callable from any thread (a foreign thread defers disposal)."""
