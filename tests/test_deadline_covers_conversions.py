@@ -8,6 +8,7 @@ getter nothing stops would hang it with the GIL held.
 
 import pytest
 
+from _stopping import assert_timeout_stops
 from _subprocess import run_python
 
 LOOPING = {
@@ -24,19 +25,7 @@ LOOPING = {
 
 @pytest.mark.parametrize("code", LOOPING.values(), ids=LOOPING.keys())
 def test_timeout_stops_javascript_run_while_converting(code):
-    out = run_python(
-        f"""
-        import v8ctx
-        ctx = v8ctx.Context(timeout=0.5)
-        try:
-            ctx.evaluate({code!r})
-        except v8ctx.JSTimeoutError:
-            print("timed out")
-        print(ctx.evaluate("1 + 1"))
-        """,
-        timeout=60,
-    )
-    assert out.split() == ["timed", "out", "2"]
+    assert_timeout_stops(code)
 
 
 def test_pool_call_whose_thrown_value_loops_times_out():
