@@ -99,12 +99,19 @@ pub fn limited<R>(
     operation: impl FnOnce(&mut Runtime, Option<Instant>) -> PyResult<R>,
 ) -> PyResult<R> {
     let armed = Armed::new(runtime.stops(), timeout);
+    runtime.operation_begins();
     runtime.code_caches().operation_begins();
     let result = operation(runtime, armed.deadline());
     runtime.report_unhandled_rejections();
     let stop = armed.finish(runtime.isolate());
-    if stop.is_none() {
-        runtime.make_due_code_caches(py);
+    // A run that finished anyway as the timeout or Ctrl-C struck keeps its result (below).
+    let finished_anyway = matches!(stop, Some(Stop::Timeout | Stop::Interrupt)) && result.is_ok();
+    match stop {
+        None => runtime.make_due_code_caches(py),
+        // An exhausted heap closes the runtime's Context (a Pool rebuilds it): no JavaScript.
+        Some(Stop::HeapExhausted) => {}
+        Some(_) if finished_anyway => {}
+        Some(_) => runtime.cancel_operation_timers(),
     }
     match (stop, result) {
         (None, result) => result,

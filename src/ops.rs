@@ -3,6 +3,9 @@
 //! Free of Python on purpose: `build.rs` includes this file to build the startup snapshot, and a
 //! runtime made from that snapshot must be given the very same extension.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use deno_core::{op2, OpState};
 use deno_error::JsErrorBox;
 
@@ -17,6 +20,17 @@ fn op_v8ctx_console(state: &mut OpState, #[smi] level: u32, #[string] message: S
     if let Some(hook) = state.try_borrow::<ConsoleHook>() {
         (hook.0)(level, message);
     }
+}
+
+/// The number of the operation running now (counted by `runtime.rs`), which each timer records:
+/// a stopped operation's timers are cancelled with it.
+pub struct OperationNumber(pub Rc<Cell<u32>>);
+
+#[op2(fast)]
+fn op_v8ctx_operation(state: &mut OpState) -> u32 {
+    state
+        .try_borrow::<OperationNumber>()
+        .map_or(0, |number| number.0.get())
 }
 
 /// Fills `buffer` with random bytes from the operating system, for `crypto.getRandomValues`.
@@ -41,6 +55,6 @@ fn op_v8ctx_random_fill(#[buffer] buffer: &mut [u8]) -> Result<(), JsErrorBox> {
 
 deno_core::extension!(
     v8ctx_host,
-    ops = [op_v8ctx_console, op_v8ctx_random_fill],
+    ops = [op_v8ctx_console, op_v8ctx_random_fill, op_v8ctx_operation],
     js = [dir "src/js", "bootstrap.js"],
 );

@@ -68,6 +68,10 @@ pub struct Runtime {
     array_buffers: Arc<array_buffers::Budget>,
     /// The bootstrap's reporter of unhandled rejections.
     report_rejection: v8::Global<v8::Function>,
+    /// The bootstrap's canceller of the timers an operation created.
+    cancel_timers_of: v8::Global<v8::Function>,
+    /// The number of the operation running now, which timers record (`ops::OperationNumber`).
+    operation: Rc<std::cell::Cell<u32>>,
     event_loop: Rc<tokio::runtime::Runtime>,
 }
 
@@ -206,7 +210,11 @@ impl Runtime {
         js.v8_isolate().set_promise_reject_callback(track_rejection);
         // Invariant 1.
         isolate::exit_after_creation(js.v8_isolate());
-        let report_rejection = {
+        let operation = Rc::new(std::cell::Cell::new(0));
+        js.op_state()
+            .borrow_mut()
+            .put(ops::OperationNumber(Rc::clone(&operation)));
+        let (report_rejection, cancel_timers_of) = {
             let isolate: &mut v8::Isolate = js.v8_isolate();
             let _entered = Entered::new(isolate);
             v8::scope!(scope, isolate);
@@ -223,10 +231,21 @@ impl Runtime {
                     None => v8::null(scope).into(),
                 };
                 let undefined = v8::undefined(scope).into();
-                v8::Local::<v8::Function>::try_from(setup.call(scope, undefined, &[seed])?).ok()
+                let pair =
+                    v8::Local::<v8::Array>::try_from(setup.call(scope, undefined, &[seed])?)
+                        .ok()?;
+                let function = |i| {
+                    pair.get_index(scope, i)
+                        .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
+                };
+                Some((function(0)?, function(1)?))
             })();
-            let report = report.ok_or_else(|| "the v8ctx bootstrap script failed".to_string())?;
-            v8::Global::new(scope, report)
+            let (report, cancel) =
+                report.ok_or_else(|| "the v8ctx bootstrap script failed".to_string())?;
+            (
+                v8::Global::new(scope, report),
+                v8::Global::new(scope, cancel),
+            )
         };
         Ok(Runtime {
             js: ManuallyDrop::new(js),
@@ -239,6 +258,8 @@ impl Runtime {
             stops,
             array_buffers,
             report_rejection,
+            cancel_timers_of,
+            operation,
             event_loop,
         })
     }
@@ -259,6 +280,26 @@ impl Runtime {
                 // A console that fails cannot be reported anywhere better; the TryCatch drops it.
                 let _ = report.call(scope, undefined, &[reason]);
             }
+        });
+    }
+
+    /// Numbers a new operation, for the timers it creates.
+    pub fn operation_begins(&mut self) {
+        self.operation.set(self.operation.get().wrapping_add(1));
+    }
+
+    /// Cancels the timers the current operation created: it was stopped (timed out, interrupted,
+    /// cancelled), and its pending work goes with it instead of running in later operations.
+    pub fn cancel_operation_timers(&mut self) {
+        let cancel = self.cancel_timers_of.clone();
+        let operation = self.operation.get();
+        self.with_scope(|scope| {
+            v8::tc_scope!(let scope, scope);
+            let cancel = v8::Local::new(scope, &cancel);
+            let undefined = v8::undefined(scope).into();
+            let operation = v8::Integer::new_from_unsigned(scope, operation).into();
+            // Only the bootstrap's own code runs; it cannot fail but for a termination.
+            let _ = cancel.call(scope, undefined, &[operation]);
         });
     }
 

@@ -637,3 +637,21 @@ def test_host_globals_are_not_enumerable(ctx):
     assert ctx.evaluate(
         "[typeof console, typeof setTimeout, typeof clearInterval, typeof crypto, typeof atob, typeof TextEncoder]"
     ) == ["object", "function", "function", "object", "function", "function"]
+
+
+def test_timers_of_a_timed_out_call_do_not_run_in_later_calls():
+    ctx = v8ctx.Context()
+    ctx.compile("var ticks = 0, kept = 0; setInterval(() => kept++, 5)")
+    with pytest.raises(v8ctx.JSTimeoutError):
+        ctx.evaluate("setInterval(() => ticks++, 1); setTimeout(() => ticks += 1000, 1); while (true) {}", timeout=0.2)
+    ctx.evaluate("new Promise(resolve => setTimeout(resolve, 100))")
+    assert ctx.evaluate("ticks") == 0
+    # Timers of calls that were not stopped go on.
+    assert ctx.evaluate("kept") > 0
+
+
+def test_timers_of_a_call_that_finished_keep_running_in_later_awaited_calls():
+    ctx = v8ctx.Context()
+    ctx.evaluate("var fired = false; setTimeout(() => { fired = true }, 1)")
+    ctx.evaluate("new Promise(resolve => setTimeout(resolve, 50))")
+    assert ctx.evaluate("fired") is True

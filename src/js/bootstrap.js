@@ -72,15 +72,19 @@
       if (!repeat) timers.delete(id);
       run(...args);
     }, delay, undefined, repeat, true);
-    timers.set(id, timer);
+    timers.set(id, { timer, operation: ops.op_v8ctx_operation() });
     return id;
   };
   const cancel = (id) => {
-    const timer = timers.get(id);
-    if (timer !== undefined) {
+    const entry = timers.get(id);
+    if (entry !== undefined) {
       timers.delete(id);
-      core.cancelTimer(timer);
+      core.cancelTimer(entry.timer);
     }
+  };
+  // A stopped operation (timed out, interrupted, cancelled) takes its pending timers with it.
+  const cancelTimersOf = (operation) => {
+    for (const [id, entry] of timers) if (entry.operation === operation) cancel(id);
   };
   define("setTimeout", function setTimeout(callback, delay = 0, ...args) { return schedule(callback, delay, args, false); });
   define("setInterval", function setInterval(callback, delay = 0, ...args) { return schedule(callback, delay, args, true); });
@@ -241,8 +245,8 @@
   console.groupCollapsed = console.group;
   define("console", console);
 
-  // Per runtime: (randomSeed: number | null) => the function runtime.rs calls with the reason of
-  // each rejected Promise nobody handled.
+  // Per runtime: (randomSeed: number | null) => [the function runtime.rs calls with the reason
+  // of each rejected Promise nobody handled, the one it calls with a stopped operation's number].
   Object.defineProperty(globalThis, "__v8ctxSetup", {
     configurable: true,
     value: (randomSeed) => {
@@ -252,7 +256,8 @@
       delete globalThis.__bootstrap;
       delete globalThis.__v8ctxSetup;
       // Browsers report a rejected Promise nobody handled on the console, and carry on.
-      return (reason) => ops.op_v8ctx_console(3, "Uncaught (in promise) " + inspect(reason, 0, []));
+      const reportRejection = (reason) => ops.op_v8ctx_console(3, "Uncaught (in promise) " + inspect(reason, 0, []));
+      return [reportRejection, cancelTimersOf];
     },
   });
 })(Deno.core);
