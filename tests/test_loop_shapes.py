@@ -114,3 +114,17 @@ def test_pool_close_with_cancel_stops_the_loop():
         timeout=60,
     )
     assert out.strip() == "False ['PoolClosedError']"
+
+
+def test_interpreter_exit_with_an_open_pool_running_the_loop():
+    out = run_python(
+        f"""
+        import threading, time, v8ctx
+        pool = v8ctx.Pool("function spin() {{ {ENDLESS['array-of-100-filled']} }}", workers=1)
+        threading.Thread(target=lambda: pool.call("spin"), daemon=True).start()
+        time.sleep(0.5)
+        print("exiting")
+        """,
+        timeout=60,
+    )
+    assert out.split() == ["exiting"]
