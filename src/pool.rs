@@ -80,8 +80,10 @@ struct State {
     closing: bool,
     /// Raised by `restart()`; a worker older than this replaces itself.
     generation: u64,
-    /// Workers (by slot) whose replacement has its runtime ready, so they may leave.
-    replaced: Vec<bool>,
+    /// How each slot's replacement, if one was started, turned out.
+    handover: Vec<Handover>,
+    /// Why a worker `restart()` asked for could not start, for `restart()` to raise.
+    restart_failure: Option<String>,
     /// The generation of the worker serving each slot, for `restart()` to wait on.
     slot_generation: Vec<u64>,
     threads: Vec<JoinHandle<()>>,
@@ -98,6 +100,18 @@ struct Shared {
     next_job: AtomicU64,
     /// The stop flags of every live worker's runtime, for `close(cancel=True)`.
     live: Mutex<Vec<Arc<Stops>>>,
+}
+
+/// Where a slot's replacement stands, as its predecessor sees it.
+#[derive(Clone)]
+enum Handover {
+    /// None was started, or it is still starting: the worker serves on.
+    Pending,
+    /// The replacement has its runtime ready: the worker it replaces leaves.
+    Ready,
+    /// The replacement could not start (its runtime or the pool's code failed): the worker
+    /// serves on, and tries again at its next recycling point.
+    Failed(String),
 }
 
 /// How a new worker reports that it is ready (or could not start).
@@ -157,7 +171,8 @@ impl Pool {
                 queue: VecDeque::new(),
                 closing: false,
                 generation: 0,
-                replaced: vec![false; workers],
+                handover: vec![Handover::Pending; workers],
+                restart_failure: None,
                 slot_generation: vec![0; workers],
                 threads: Vec::new(),
                 running: HashMap::new(),
@@ -266,7 +281,12 @@ impl Pool {
                 !pending(&state)
             });
             if done {
-                return Ok(());
+                return match shared.state.lock().restart_failure.take() {
+                    None => Ok(()),
+                    Some(why) => Err(PyRuntimeError::new_err(format!(
+                        "restart() could not start a fresh worker, so the old one serves on: {why}"
+                    ))),
+                };
             }
             py.check_signals()?;
         }
@@ -591,6 +611,11 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
     let mut runtime = match start_runtime(&shared) {
         Ok(runtime) => runtime,
         Err(err) => {
+            if start == Start::Replacement {
+                let why = Python::attach(|py| err.value(py).to_string());
+                shared.state.lock().handover[slot] = Handover::Failed(why);
+                shared.changed.notify_all();
+            }
             let _ = ready.send(Err(err));
             return;
         }
@@ -600,28 +625,44 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
     {
         let mut state = shared.state.lock();
         if start == Start::Replacement {
-            state.replaced[slot] = true;
+            state.handover[slot] = Handover::Ready;
             stats.restarts.fetch_add(1, Ordering::Relaxed);
         }
         state.slot_generation[slot] = generation;
         shared.changed.notify_all();
     }
     let _ = ready.send(Ok(()));
-    let mut replacing = false;
+    // The generation of the replacement this worker started and waits for, if any.
+    let mut replacing: Option<u64> = None;
     // Calls this runtime has served: with `recycle_after`, a bound, not a trigger.
     let mut served: u64 = 0;
     loop {
         // Past `recycle_after` the runtime takes no more calls: it waits for its replacement,
         // which was started early enough (`replace_at`) to be ready by then under steady load.
-        let used_up = replacing && shared.config.recycle_after.is_some_and(|n| served >= n);
+        let used_up =
+            replacing.is_some() && shared.config.recycle_after.is_some_and(|n| served >= n);
         let next = {
             let mut state = shared.state.lock();
             loop {
-                if replacing && state.replaced[slot] {
-                    state.replaced[slot] = false;
-                    break Next::Leave;
+                if let Some(wanted) = replacing {
+                    match std::mem::replace(&mut state.handover[slot], Handover::Pending) {
+                        Handover::Pending => {}
+                        Handover::Ready => break Next::Leave,
+                        Handover::Failed(why) => {
+                            // Serve on; a failed restart() leaves this worker as the new
+                            // generation, so restart() can return and report why.
+                            replacing = None;
+                            if wanted > generation {
+                                generation = wanted;
+                                state.slot_generation[slot] = generation;
+                                state.restart_failure = Some(why);
+                                shared.changed.notify_all();
+                            }
+                            continue;
+                        }
+                    }
                 }
-                if !replacing && state.generation != generation && !state.closing {
+                if replacing.is_none() && state.generation != generation && !state.closing {
                     break Next::Restart;
                 }
                 if !used_up {
@@ -639,8 +680,9 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
             Next::Leave => break,
             Next::Restart => {
                 let next_generation = shared.state.lock().generation;
-                replacing = spawn_replacement(&shared, slot, next_generation);
-                if !replacing {
+                replacing =
+                    spawn_replacement(&shared, slot, next_generation).then_some(next_generation);
+                if replacing.is_none() {
                     // No thread for a replacement: serve on as the new generation rather than
                     // leave the slot empty or keep restart() waiting.
                     generation = next_generation;
@@ -652,7 +694,7 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
             Next::Serve(job) => job,
         };
         // A retiring worker's numbers no longer describe its slot: its replacement's do.
-        let slot_stats = (!replacing).then_some(stats);
+        let slot_stats = replacing.is_none().then_some(stats);
         let heap_used = serve(&shared, slot_stats, &mut runtime, job);
         served += 1;
         if runtime.stops().heap_exhausted() {
@@ -675,9 +717,9 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
                 .config
                 .max_heap_mb
                 .is_some_and(|mb| heap_used > mb * 1024 * 1024);
-        if worn_out && !replacing {
+        if worn_out && replacing.is_none() {
             let current = shared.state.lock().generation;
-            replacing = spawn_replacement(&shared, slot, current);
+            replacing = spawn_replacement(&shared, slot, current).then_some(current);
         }
     }
     forget_stops(&shared, &runtime);

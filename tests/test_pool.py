@@ -1334,3 +1334,26 @@ def test_large_strings_round_trip_through_workers():
         for i in range(20):
             text = f"{i}:" + "z" * (300 * 1024)
             assert pool.call("twice", [text]) == text + text
+
+
+def test_a_restart_whose_fresh_worker_cannot_start_raises_and_the_pool_serves_on():
+    # The pool's code works until a moment after the pool starts, like code that checks a date.
+    out = run_python(
+        """
+        import time, v8ctx
+        expires = (time.time() + 1.0) * 1000
+        code = f"if (Date.now() > {expires}) throw new Error('expired'); var n = 0; function inc() {{ return ++n }}"
+        with v8ctx.Pool(code, workers=2, recycle_after=5) as pool:
+            time.sleep(1.2)
+            try:
+                pool.restart()
+            except RuntimeError as error:
+                print("restart failed:", "expired" in str(error))
+            # The old workers serve on, past recycle_after, retrying their replacement each call.
+            print([pool.call("inc") for _ in range(3)][-1] > 0)
+            print(pool.stats()["calls"])
+        print("closed")
+        """,
+        timeout=60,
+    )
+    assert out.split("\n")[:4] == ["restart failed: True", "True", "3", "closed"]

@@ -223,7 +223,10 @@ class Pool:
         """``evaluate`` for asyncio."""
 
     def restart(self) -> None:
-        """Replace every worker by a fresh one (each warmed up first); returns when all are replaced."""
+        """Replace every worker by a fresh one (each warmed up first); returns when all are replaced.
+
+        Raises RuntimeError, saying why, if a fresh worker could not start (its runtime or the
+        pool's code failed); the old worker then serves on."""
 
     def stats(self) -> dict[str, Any]:
         """``{"calls": n, "queued": n, "workers": [{"calls", "restarts", "heap_used"}, ...]}``."""
