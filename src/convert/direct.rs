@@ -760,8 +760,17 @@ fn string_to_py<'py>(
     if !s.is_onebyte() {
         let mut utf16 = vec![0u16; s.length()];
         s.write_v2(scope, 0, &mut utf16, v8::WriteFlags::empty());
-        let bytes: Vec<u8> = utf16.iter().flat_map(|unit| unit.to_le_bytes()).collect();
-        return utf16_to_py(py, &bytes);
+        #[cfg(target_endian = "little")]
+        // SAFETY: the same memory seen as bytes: u16 has no padding, and on a little-endian
+        // machine its bytes are the UTF-16-LE encoding.
+        let bytes =
+            unsafe { std::slice::from_raw_parts(utf16.as_ptr().cast::<u8>(), utf16.len() * 2) };
+        #[cfg(target_endian = "big")]
+        let bytes = &utf16
+            .iter()
+            .flat_map(|unit| unit.to_le_bytes())
+            .collect::<Vec<u8>>();
+        return utf16_to_py(py, bytes);
     }
     if let Some(lent) = lent_str(py, &s) {
         return Ok(lent);
