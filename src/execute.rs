@@ -333,20 +333,20 @@ fn find_function<'s>(
     // The first name is looked up as the code that declared it would see it: `typeof` keeps a
     // missing name from throwing, so it is reported like a missing global.
     let first = segments[0];
-    let lookup = format!("typeof {first} === 'undefined' ? undefined : {first}");
+    let lookup = || format!("typeof {first} === 'undefined' ? undefined : {first}");
     let mut value = match names {
         Names::Global => {
             let property =
                 v8::String::new(scope, first).and_then(|key| global.get(scope, key.into()));
             match property {
                 // Top-level `const`, `let` and `class` are not properties of the global object.
-                Some(found) if found.is_undefined() => v8::String::new(scope, &lookup)
+                Some(found) if found.is_undefined() => v8::String::new(scope, &lookup())
                     .and_then(|source| v8::Script::compile(scope, source, None))
                     .and_then(|script| script.run(scope)),
                 other => other,
             }
         }
-        Names::Script(evaluate) => v8::String::new(scope, &lookup)
+        Names::Script(evaluate) => v8::String::new(scope, &lookup())
             .and_then(|source| evaluate.call(scope, this, &[source.into()])),
     };
     for i in 0..segments.len() {

@@ -667,6 +667,10 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
                 }
                 if !used_up {
                     if let Some(job) = state.queue.pop_front() {
+                        // Registered as running before the lock is let go, so a cancel finds
+                        // the job either queued or running.
+                        runtime.stops().expect_job();
+                        state.running.insert(job.id, Arc::clone(runtime.stops()));
                         break Next::Serve(job);
                     }
                 }
@@ -750,16 +754,11 @@ fn forget_stops(shared: &Shared, runtime: &Runtime) {
         .retain(|s| !Arc::ptr_eq(s, runtime.stops()));
 }
 
-/// Runs one job, updates the numbers (the slot's, unless None), and delivers its result;
+/// Runs one job (registered as running when it was taken from the queue, unregistered here),
+/// updates the numbers (the slot's, unless None), and delivers its result;
 /// returns the runtime's heap in use.
 fn serve(shared: &Shared, stats: Option<&SlotStats>, runtime: &mut Runtime, job: Job) -> usize {
     let timeout = job.timeout.or(shared.config.timeout);
-    runtime.stops().expect_job();
-    shared
-        .state
-        .lock()
-        .running
-        .insert(job.id, Arc::clone(runtime.stops()));
     Python::attach(|py| {
         let result = execute::limited(py, runtime, timeout, |runtime, deadline| {
             match &job.request {
