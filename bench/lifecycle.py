@@ -12,6 +12,11 @@
 2. ``--calls`` calls of a trivial function on one Context: calls per second (median over batches)
    and RSS growth after a warm-up (target: < 20 MB).
 
+3. ``--lent-calls`` calls of ``f(s) { return s.length }`` from each of ``--lent-threads`` threads
+   (one Context each), every call with a fresh 1 MB ASCII str, which v8ctx lends to V8 without a
+   copy: peak RSS growth, for a live set of one str per thread (target: < 200 MB). Lent strings
+   are external memory V8 must be told about, or dead ones pile up until it happens to collect.
+
 Usage::
 
     python bench/lifecycle.py                     # full run: 10,000 cycles, 1,000,000 calls
@@ -49,6 +54,8 @@ CYCLE_WARMUP = 200
 CALL_WARMUP = 10_000
 CYCLE_TARGET_MB = 50
 CALL_TARGET_MB = 20
+LENT_TARGET_MB = 200
+LENT_STR_LEN = 1 << 20
 
 
 def one_cycle() -> None:
@@ -144,12 +151,57 @@ def bench_calls(calls: int, batch: int) -> dict:
     }
 
 
+def bench_lent_strings(threads: int, calls: int) -> dict:
+    import threading
+
+    gc.collect()
+    rss_before = rss_bytes()
+    peak = [rss_before]
+    errors = []
+
+    def worker(seed: int) -> None:
+        try:
+            with v8ctx.Context() as c:
+                c.compile("function f(s) { return s.length }")
+                for i in range(calls):
+                    s = (chr(97 + (seed + i) % 26) * LENT_STR_LEN)
+                    assert c.call("f", [s]) == LENT_STR_LEN
+                    if i % 100 == 0:
+                        peak[0] = max(peak[0], rss_bytes())
+        except BaseException as e:  # reported after the join
+            errors.append(e)
+
+    start = time.perf_counter()
+    workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    total = time.perf_counter() - start
+    if errors:
+        raise errors[0]
+    growth = peak[0] - rss_before
+    return {
+        "threads": threads,
+        "calls_per_thread": calls,
+        "str_mb": mb(LENT_STR_LEN),
+        "total_s": total,
+        "rss_before_mb": mb(rss_before),
+        "rss_peak_mb": mb(peak[0]),
+        "rss_peak_growth_mb": mb(growth),
+        "rss_target_mb": LENT_TARGET_MB,
+        "rss_ok": mb(growth) < LENT_TARGET_MB,
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cycles", type=int, default=10_000, help="create/compile/call/close cycles (default 10000)")
     parser.add_argument("--calls", type=int, default=1_000_000, help="calls on one Context (default 1000000)")
     parser.add_argument("--cycle-batch", type=int, default=100, help="cycles per timed batch (default 100)")
     parser.add_argument("--call-batch", type=int, default=10_000, help="calls per timed batch (default 10000)")
+    parser.add_argument("--lent-calls", type=int, default=3_000, help="calls per thread with a fresh 1 MB str (default 3000)")
+    parser.add_argument("--lent-threads", type=int, default=3, help="threads for --lent-calls, one Context each (default 3)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     args = parser.parse_args(argv)
 
@@ -158,6 +210,8 @@ def main(argv=None) -> int:
         results["cycles"] = bench_cycles(args.cycles, max(1, args.cycle_batch))
     if args.calls > 0:
         results["calls"] = bench_calls(args.calls, max(1, args.call_batch))
+    if args.lent_calls > 0:
+        results["lent_strings"] = bench_lent_strings(max(1, args.lent_threads), args.lent_calls)
 
     if args.json:
         emit_json(results)
@@ -190,6 +244,17 @@ def main(argv=None) -> int:
                 ["total s", f"{r['total_s']:.1f}"],
                 ["RSS before / after / peak MB", f"{r['rss_before_mb']:.1f} / {r['rss_after_mb']:.1f} / {r['rss_peak_mb']:.1f}"],
                 [f"RSS growth MB (target < {r['rss_target_mb']})", f"{r['rss_growth_mb']:+.1f}  {'OK' if r['rss_ok'] else 'OVER TARGET'}"],
+            ],
+        )
+    if "lent_strings" in results:
+        r = results["lent_strings"]
+        print_table(
+            f"Lent strings: {r['threads']} threads x {r['calls_per_thread']} calls of f(s) {{ return s.length }}, a fresh {r['str_mb']:.0f} MB str each",
+            ["metric", "value"],
+            [
+                ["total s", f"{r['total_s']:.1f}"],
+                ["RSS before / peak MB", f"{r['rss_before_mb']:.1f} / {r['rss_peak_mb']:.1f}"],
+                [f"RSS peak growth MB (target < {r['rss_target_mb']})", f"{r['rss_peak_growth_mb']:+.1f}  {'OK' if r['rss_ok'] else 'OVER TARGET'}"],
             ],
         )
     return 0

@@ -1,12 +1,12 @@
 //! v8ctx: JavaScript in V8 from Python, through deno_core. ARCHITECTURE.md explains the modules
 //! and the thread model.
 
-mod array_buffers;
 mod code_cache;
 mod context;
 mod convert;
 mod errors;
 mod execute;
+mod external_memory;
 mod flags;
 mod gil;
 mod host;

@@ -102,7 +102,7 @@ impl Stops {
         current_limit + HEAP_HEADROOM.max(current_limit / 2)
     }
 
-    /// ArrayBuffer allocations kept failing (`array_buffers`): stopped like an exhausted heap.
+    /// ArrayBuffer allocations kept failing (`external_memory`): stopped like an exhausted heap.
     pub fn buffers_exhausted(&self) {
         self.stop(&self.heap_exhausted);
     }

@@ -27,8 +27,8 @@ use std::task::Poll;
 use deno_core::{v8, JsRuntime, PollEventLoopOptions, RuntimeOptions};
 use pyo3::prelude::*;
 
-use crate::array_buffers;
 use crate::code_cache::{self, Candidates};
+use crate::external_memory;
 use crate::flags;
 use crate::gil::without_gil;
 use crate::host;
@@ -65,7 +65,8 @@ pub struct Runtime {
     /// Scripts compiled here whose code caches are still to be made.
     code_caches: Candidates,
     stops: Arc<Stops>,
-    array_buffers: Arc<array_buffers::Budget>,
+    /// Memory outside the heap: ArrayBuffers and lent strs.
+    external: Arc<external_memory::Budget>,
     /// The bootstrap's reporter of unhandled rejections.
     report_rejection: v8::Global<v8::Function>,
     /// The bootstrap's canceller of the timers an operation created.
@@ -174,7 +175,7 @@ impl Runtime {
         // the process if there is none.
         let _tokio = event_loop.enter();
         let limit = options.max_heap_mb.map(|mb| mb * 1024 * 1024);
-        let (array_buffers, allocator) = array_buffers::Budget::new(limit);
+        let (external, allocator) = external_memory::Budget::new(limit);
         let mut create_params = v8::CreateParams::default().array_buffer_allocator(allocator);
         if let Some(limit) = limit {
             create_params = create_params.heap_limits(0, limit);
@@ -193,10 +194,11 @@ impl Runtime {
             stack::set_limit(js.v8_isolate(), limit);
         }
         let stops = Stops::new(js.v8_isolate().thread_safe_handle());
-        array_buffers.attach(js.v8_isolate(), &stops);
+        external.attach(js.v8_isolate(), &stops);
+        js.v8_isolate().set_slot(Arc::clone(&external));
         let heap_stops = Arc::clone(&stops);
         // Always armed, also without max_heap_mb: V8 aborts the process when it runs out of heap.
-        let heap_buffers = Arc::clone(&array_buffers);
+        let heap_buffers = Arc::clone(&external);
         js.add_near_heap_limit_callback(move |current, _initial| {
             if heap_buffers.collecting_for_a_refusal(current) {
                 return current;
@@ -256,7 +258,7 @@ impl Runtime {
             released_scripts: Arc::default(),
             code_caches: Candidates::default(),
             stops,
-            array_buffers,
+            external,
             report_rejection,
             cancel_timers_of,
             operation,
@@ -445,7 +447,8 @@ impl Runtime {
             ("malloced_memory", s.malloced_memory()),
             ("peak_malloced_memory", s.peak_malloced_memory()),
             ("external_memory", s.external_memory()),
-            ("array_buffer_bytes", self.array_buffers.used()),
+            ("array_buffer_bytes", self.external.used()),
+            ("lent_string_bytes", self.external.lent()),
             ("number_of_native_contexts", s.number_of_native_contexts()),
             (
                 "number_of_detached_contexts",

@@ -1,4 +1,4 @@
-"""ArrayBuffer memory counts against max_heap_mb together with the heap (src/array_buffers.rs).
+"""ArrayBuffer memory counts against max_heap_mb together with the heap (src/external_memory.rs).
 
 Backing stores live outside V8's heap; each isolate's allocator counts them and refuses one that
 would take heap plus buffers past the limit, which JavaScript sees as V8 reports it (a catchable

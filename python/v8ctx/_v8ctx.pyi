@@ -163,7 +163,8 @@ class Context:
 
     def heap_stats(self) -> dict[str, int]:
         """V8's heap statistics for this isolate, in bytes (``used_heap_size``, ``total_heap_size``, ...),
-        and ``array_buffer_bytes``: the live ArrayBuffer backing stores, which ``max_heap_mb`` bounds
+        ``array_buffer_bytes`` (the live ArrayBuffer backing stores) and ``lent_string_bytes`` (the
+        strs of 64 KB or more lent to JavaScript without a copy), which ``max_heap_mb`` bounds
         together with the heap."""
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ use pyo3::types::{
     PyMemoryView, PySet, PyString, PyTuple,
 };
 
+use super::lent::{self, MIN_LENT_LEN};
 use super::{
     date_to_py, datetime_types, int_from_le_bytes, number_to_py, utf16_to_py, utf8, Path, Segment,
     MAX_ARRAY_LENGTH, MAX_CACHED_KEYS, MAX_DEPTH, MAX_SAFE_INTEGER,
@@ -291,15 +292,12 @@ pub fn string_to_js<'s>(
     kind: v8::NewStringType,
 ) -> PyResult<v8::Local<'s, v8::String>> {
     let created = match utf8(s) {
-        Some(bytes)
-            if bytes.len() >= MIN_BORROWED_LEN
-                && matches!(kind, v8::NewStringType::Normal)
-                && bytes.is_ascii() =>
-        {
-            borrowed_ascii(scope, s, bytes)
-        }
         // ASCII is already Latin-1: V8 copies it without decoding UTF-8.
-        Some(bytes) if bytes.is_ascii() => v8::String::new_from_one_byte(scope, bytes, kind),
+        Some(bytes) if bytes.is_ascii() => (bytes.len() >= MIN_LENT_LEN
+            && matches!(kind, v8::NewStringType::Normal))
+        .then(|| lent::lend(scope, s, bytes))
+        .flatten()
+        .or_else(|| v8::String::new_from_one_byte(scope, bytes, kind)),
         Some(bytes) => v8::String::new_from_utf8(scope, bytes, kind),
         None => {
             let utf16 = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
@@ -350,60 +348,6 @@ fn truncated_repr(s: &Bound<'_, PyString>) -> String {
         Some((end, _)) => format!("{}...", &repr[..end]),
         None => repr,
     }
-}
-
-/// From this size on, an ASCII str reaches JavaScript without a copy (`borrowed_ascii`).
-pub(super) const MIN_BORROWED_LEN: usize = 64 * 1024;
-
-/// A Python str whose bytes V8 strings point into, with the number of V8 strings using it.
-type Lent = (Py<PyAny>, usize);
-
-/// The lent strings, by buffer address.
-static BORROWED: parking_lot::Mutex<Option<HashMap<usize, Lent>>> = parking_lot::Mutex::new(None);
-
-/// A V8 string over CPython's own buffer of the ASCII str `s`, which is kept alive (and is
-/// immutable and never moves) until V8 collects the string and calls `release_borrowed`.
-fn borrowed_ascii<'s>(
-    scope: &v8::PinScope<'s, '_>,
-    s: &Bound<'_, PyString>,
-    bytes: &[u8],
-) -> Option<v8::Local<'s, v8::String>> {
-    let address = bytes.as_ptr() as usize;
-    {
-        let mut borrowed = BORROWED.lock();
-        let entry = borrowed
-            .get_or_insert_with(HashMap::new)
-            .entry(address)
-            .or_insert_with(|| (s.clone().into_any().unbind(), 0));
-        entry.1 += 1;
-    }
-    unsafe extern "C" fn release_borrowed(buffer: *mut std::ffi::c_char, _len: usize) {
-        let mut borrowed = BORROWED.lock();
-        if let Some(map) = borrowed.as_mut() {
-            if let Some(entry) = map.get_mut(&(buffer as usize)) {
-                entry.1 -= 1;
-                if entry.1 == 0 {
-                    // Dropping a Py without the GIL is deferred by pyo3 to the next GIL holder.
-                    map.remove(&(buffer as usize));
-                }
-            }
-        }
-    }
-    // SAFETY: the bytes stay valid and unchanged while BORROWED holds their str; V8 calls
-    // release_borrowed exactly once, when it no longer needs them.
-    let created = unsafe {
-        v8::String::new_external_onebyte_raw(
-            scope,
-            bytes.as_ptr() as *mut std::ffi::c_char,
-            bytes.len(),
-            release_borrowed,
-        )
-    };
-    if created.is_none() {
-        // SAFETY: V8 did not take the buffer; undo the count taken above.
-        unsafe { release_borrowed(bytes.as_ptr() as *mut std::ffi::c_char, bytes.len()) };
-    }
-    created
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -772,7 +716,7 @@ fn string_to_py<'py>(
             .collect::<Vec<u8>>();
         return utf16_to_py(py, bytes);
     }
-    if let Some(lent) = lent_str(py, &s) {
+    if let Some(lent) = lent::lent_str(py, &s) {
         return Ok(lent);
     }
     thread_local! {
@@ -792,43 +736,11 @@ fn string_to_py<'py>(
             );
             Bound::from_owned_ptr_or_err(py, created).map(|o| o.cast_into_unchecked())
         };
-        if latin1.capacity() > MIN_BORROWED_LEN * 16 {
+        if latin1.capacity() > MIN_LENT_LEN * 16 {
             // Keep the thread's buffer from pinning a huge one-off string's worth of memory.
             *latin1 = Vec::new();
         }
         created
-    })
-}
-
-/// The Python str itself, when `s` is a whole string v8ctx lent to JavaScript (`borrowed_ascii`)
-/// coming back unchanged.
-fn lent_str<'py>(py: Python<'py>, s: &v8::Local<'_, v8::String>) -> Option<Bound<'py, PyString>> {
-    if !s.is_external_onebyte() {
-        return None;
-    }
-    let resource = s.get_external_onebyte_string_resource()?;
-    // SAFETY: V8 keeps the resource alive at least as long as the string we hold a handle to.
-    let address = unsafe { resource.as_ref().data() } as usize;
-    let borrowed = BORROWED.lock();
-    let (lent, _) = borrowed.as_ref()?.get(&address)?;
-    let lent = lent.bind(py).cast::<PyString>().ok()?.clone();
-    (lent.len().ok()? == s.length()).then_some(lent)
-}
-
-/// A lent str with exactly the characters `latin1`, if there is one: a string the serializer
-/// copied out of V8 that is one v8ctx lent, which then comes back as the very str that was lent
-/// (and costs no second copy of its memory).
-pub(super) fn lent_str_equal_to<'py>(
-    py: Python<'py>,
-    latin1: &[u8],
-) -> Option<Bound<'py, PyString>> {
-    if latin1.len() < MIN_BORROWED_LEN {
-        return None;
-    }
-    let borrowed = BORROWED.lock();
-    borrowed.as_ref()?.values().find_map(|(lent, _)| {
-        let lent = lent.bind(py).cast::<PyString>().ok()?;
-        (utf8(lent)? == latin1).then(|| lent.clone())
     })
 }
 

@@ -23,7 +23,7 @@ use pyo3::types::PyString;
 use pyo3::Borrowed;
 use rustc_hash::FxBuildHasher;
 
-use super::direct::MIN_BORROWED_LEN as LENT_FROM;
+use super::lent::MIN_LENT_LEN as LENT_FROM;
 use super::{exact_integer, utf8, MAX_DEPTH, MAX_SAFE_INTEGER};
 use crate::limits::StopCheck;
 use crate::stack;

@@ -37,6 +37,7 @@
 
 mod direct;
 mod json;
+mod lent;
 mod wire;
 
 use deno_core::v8;

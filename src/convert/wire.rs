@@ -31,7 +31,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyString};
 use rustc_hash::FxBuildHasher;
 
-use super::direct::lent_str_equal_to;
+use super::lent::lent_str_equal_to;
 use super::utf16_to_py;
 use super::{
     date_to_py, datetime_types, exact_integer, int_from_le_bytes, number_to_py, MAX_ARRAY_LENGTH,

@@ -1,12 +1,17 @@
-//! ArrayBuffer memory: an allocator per isolate that counts its backing stores and, under
-//! `max_heap_mb`, refuses those that would take heap plus buffers past the limit.
+//! Memory an isolate holds outside V8's heap, counted per isolate in its `Budget`: ArrayBuffer
+//! backing stores (through an allocator of its own) and the Python strs lent to it
+//! (`convert/lent.rs`). Under `max_heap_mb`, heap plus both stay within the limit.
 //!
 //! Backing stores live outside V8's heap, so without this `max_heap_mb` bounded nothing of
 //! `new Uint8Array(2**30)`. A refused allocation fails inside JavaScript as V8 reports it
 //! (`RangeError: Array buffer allocation failed`): catchable, and the Context stays usable. A
 //! script that keeps asking after refusals is terminated like any other heap exhaustion.
+//! A str that does not fit is copied into the heap instead of lent, where V8's limit governs it.
 //! WebAssembly memories are reserved through V8's page allocator, not through this one: they are
 //! not bounded here (README).
+//!
+//! Dead lent strs are collected on a schedule of their own (`prepare_to_lend`): left to V8, they
+//! piled up to gigabytes with a few threads lending a fresh megabyte per call.
 
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
@@ -20,10 +25,18 @@ use crate::limits::Stops;
 /// (after full collections), so this is a handful of JavaScript allocations that kept failing.
 const REFUSALS_BEFORE_TERMINATION: u32 = 32;
 
+/// Lent bytes (at least) between the collections lending causes.
+const COLLECT_LENT_AT: usize = 32 * 1024 * 1024;
+
 /// One isolate's ArrayBuffer accounting, shared with its allocator.
 pub struct Budget {
     /// Bytes of live backing stores.
     used: AtomicUsize,
+    /// Bytes of the Python strs lent to the isolate (each str counted once, however many V8
+    /// strings point at it).
+    lent: AtomicUsize,
+    /// Lent bytes past which the next lend collects garbage first (`prepare_to_lend`).
+    collect_lent_at: AtomicUsize,
     /// `max_heap_mb` in bytes, for heap and buffers together.
     limit: Option<usize>,
     refusals: AtomicU32,
@@ -45,6 +58,8 @@ impl Budget {
     pub fn new(limit: Option<usize>) -> (Arc<Budget>, v8::UniqueRef<v8::Allocator>) {
         let budget = Arc::new(Budget {
             used: AtomicUsize::new(0),
+            lent: AtomicUsize::new(0),
+            collect_lent_at: AtomicUsize::new(COLLECT_LENT_AT),
             limit,
             refusals: AtomicU32::new(0),
             refusing: AtomicBool::new(false),
@@ -84,13 +99,62 @@ impl Budget {
         self.used.load(Ordering::Acquire)
     }
 
-    /// Whether `len` more bytes fit: buffers plus the heap in use stay within the limit.
-    fn admits(&self, len: usize) -> bool {
+    /// Bytes of the Python strs lent to the isolate.
+    pub fn lent(&self) -> usize {
+        self.lent.load(Ordering::Acquire)
+    }
+
+    /// Whether `len` more bytes fit: buffers, lent strs and the heap in use stay within the limit.
+    fn fits(&self, len: usize) -> bool {
         let Some(limit) = self.limit else {
             return true;
         };
         let heap = self.isolate.get().map_or(0, |owner| owner.heap_in_use());
-        let fits = self.used() + heap + len <= limit;
+        self.used() + self.lent() + heap + len <= limit
+    }
+
+    /// Collects garbage first if lending `len` more bytes would pass the next collection point
+    /// or the limit: V8 knows of the lent bytes (rusty_v8 reports external strings as external
+    /// memory), but left to itself lets dead ones reach hundreds of megabytes per isolate
+    /// before it collects. The point doubles with the live lent bytes, so a large live set
+    /// does not cause a collection per call. On the owner thread; the caller holds no lock a
+    /// collection takes (`lent.rs` releases lent strs in it).
+    pub fn prepare_to_lend(&self, len: usize) {
+        let due = self.lent() + len > self.collect_lent_at.load(Ordering::Acquire);
+        if due || !self.fits(len) {
+            if let Some(owner) = self.isolate.get() {
+                owner.on_owner_thread(|isolate| isolate.low_memory_notification());
+            }
+            self.collect_lent_at
+                .store(COLLECT_LENT_AT.max(2 * self.lent()), Ordering::Release);
+        }
+    }
+
+    /// Counts a str of `len` bytes lent to the isolate, if it fits. Cannot collect garbage, so
+    /// it may be called under a lock a collection takes.
+    pub fn count_lent(&self, len: usize) -> bool {
+        let fits = self.fits(len);
+        if fits {
+            self.lent.fetch_add(len, Ordering::AcqRel);
+        }
+        fits
+    }
+
+    /// A lent str of `len` bytes no V8 string of the isolate points at any more.
+    pub fn give_back(&self, len: usize) {
+        self.lent.fetch_sub(len, Ordering::AcqRel);
+    }
+
+    /// Whether this is the budget of the isolate at `address` (`isolate::current_address`).
+    pub fn is_of(&self, address: usize) -> bool {
+        self.isolate
+            .get()
+            .is_some_and(|owner| owner.isolate == address)
+    }
+
+    /// Whether an ArrayBuffer of `len` bytes is admitted; counts refusals.
+    fn admits(&self, len: usize) -> bool {
+        let fits = self.fits(len);
         self.refusing.store(!fits, Ordering::Release);
         if !fits {
             let refusals = self.refusals.fetch_add(1, Ordering::AcqRel) + 1;
@@ -121,19 +185,26 @@ impl Owner {
     /// The isolate's used heap, read only on its owner thread (where V8 allocates buffers for
     /// JavaScript); elsewhere 0, so only the buffers count.
     fn heap_in_use(&self) -> usize {
+        self.on_owner_thread(|isolate| isolate.get_heap_statistics().used_heap_size())
+            .unwrap_or(0)
+    }
+
+    /// `f` of the isolate, if this is its owner thread.
+    fn on_owner_thread<T>(&self, f: impl FnOnce(&mut v8::Isolate) -> T) -> Option<T> {
         // SAFETY: pthread_self and pthread_equal have no preconditions.
         if unsafe { libc::pthread_equal(libc::pthread_self(), self.thread) } == 0 {
-            return 0;
+            return None;
         }
-        // SAFETY: on the owner thread the isolate is alive (its allocator is called by it);
-        // reading heap statistics allocates nothing and may be done in an allocation.
+        // SAFETY: on the owner thread the isolate is alive while its allocator is called and
+        // strs are lent to it. Reading heap statistics may be done in an allocation; a
+        // collection is asked for only outside one.
         let mut isolate = unsafe {
             v8::Isolate::from_raw_isolate_ptr(std::mem::transmute::<
                 *mut c_void,
                 v8::UnsafeRawIsolatePtr,
             >(self.isolate as *mut c_void))
         };
-        isolate.get_heap_statistics().used_heap_size()
+        Some(f(&mut isolate))
     }
 }
 
