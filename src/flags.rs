@@ -10,7 +10,16 @@ use std::sync::Once;
 /// check, so no timeout, heap limit or Ctrl-C can terminate it (`TerminateExecution` only takes
 /// effect at such a check). Without the phase every JavaScript loop keeps its check; only the
 /// unrolling of small counted loops is lost, which `bench/compare.py` does not measure as slower.
-const FLAGS: &[&str] = &["--no-turboshaft-loop-unrolling"];
+///
+/// `--no-concurrent-sparkplug`: the baseline compiler otherwise builds code on a V8 worker
+/// thread, which allocates the code object in the isolate's heap from there. When that
+/// allocation fails while the isolate's own thread is in its last-resort collection before the
+/// heap limit, V8 can abort the process in `CollectionBarrier::AwaitCollectionBackground`
+/// ("Check failed: GetTimerForCollectionRequest(kind).IsStarted()"): seen once in 124 runs of
+/// two threads exhausting 16 MB heaps (`tests/stress_heap_exhaustion.py`, `two_threads_loop`).
+/// Baseline code is then compiled on the isolate's thread, in batches, which costs little
+/// (Sparkplug is a single fast pass) and leaves no V8 thread allocating in a heap near its limit.
+const FLAGS: &[&str] = &["--no-turboshaft-loop-unrolling", "--no-concurrent-sparkplug"];
 
 /// Sets `FLAGS`, once per process; call before creating any isolate.
 pub fn set() {

@@ -15,6 +15,7 @@ mod limits;
 mod ops;
 mod owner;
 mod pool;
+mod pyffi;
 mod release_queue;
 mod runtime;
 mod script;

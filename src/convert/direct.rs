@@ -13,10 +13,11 @@ use pyo3::types::{
 
 use super::lent::{self, MIN_LENT_LEN};
 use super::{
-    date_to_py, datetime_types, int_from_le_bytes, number_to_py, utf16_to_py, utf8, Path, Segment,
-    MAX_ARRAY_LENGTH, MAX_CACHED_KEYS, MAX_DEPTH, MAX_SAFE_INTEGER,
+    date_to_py, datetime_types, int_from_le_bytes, number_to_py, Path, Segment, MAX_ARRAY_LENGTH,
+    MAX_CACHED_KEYS, MAX_DEPTH, MAX_SAFE_INTEGER,
 };
 use crate::limits::StopCheck;
+use crate::pyffi;
 use crate::stack;
 
 /// Converts a Python value to JavaScript; `path` names it in errors.
@@ -291,7 +292,7 @@ pub fn string_to_js<'s>(
     s: &Bound<'_, PyString>,
     kind: v8::NewStringType,
 ) -> PyResult<v8::Local<'s, v8::String>> {
-    let created = match utf8(s) {
+    let created = match pyffi::utf8(s) {
         // ASCII is already Latin-1: V8 copies it without decoding UTF-8.
         Some(bytes) if bytes.is_ascii() => (bytes.len() >= MIN_LENT_LEN
             && matches!(kind, v8::NewStringType::Normal))
@@ -303,7 +304,10 @@ pub fn string_to_js<'s>(
             let utf16 = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
             let utf16 = utf16.cast::<PyBytes>()?.as_bytes();
             // A high and a low surrogate as two code points read as one character in UTF-16.
-            if !utf16_to_py(s.py(), utf16)?.as_any().eq(s.as_any())? {
+            if !pyffi::str_from_utf16(s.py(), utf16)?
+                .as_any()
+                .eq(s.as_any())?
+            {
                 return Err(PyValueError::new_err(format!(
                     "the str {} holds a surrogate pair as two code points, which JavaScript \
                      would read as the one character they encode; decode it first \
@@ -695,7 +699,7 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
 }
 
 /// A JavaScript string as a Python str; Latin-1 strings are copied without transcoding. Lone
-/// surrogates stay lone surrogates (`utf16_to_py`).
+/// surrogates stay lone surrogates (`pyffi::str_from_utf16`).
 fn string_to_py<'py>(
     py: Python<'py>,
     scope: &v8::PinScope<'_, '_>,
@@ -714,7 +718,7 @@ fn string_to_py<'py>(
             .iter()
             .flat_map(|unit| unit.to_le_bytes())
             .collect::<Vec<u8>>();
-        return utf16_to_py(py, bytes);
+        return pyffi::str_from_utf16(py, bytes);
     }
     if let Some(lent) = lent::lent_str(py, &s) {
         return Ok(lent);
@@ -727,15 +731,7 @@ fn string_to_py<'py>(
         let mut latin1 = buffer.borrow_mut();
         latin1.resize(s.length(), 0);
         s.write_one_byte_v2(scope, 0, &mut latin1, v8::WriteFlags::empty());
-        // SAFETY: a valid buffer of latin1.len() bytes; the result is a new reference or null.
-        let created = unsafe {
-            let created = pyo3::ffi::PyUnicode_DecodeLatin1(
-                latin1.as_ptr().cast(),
-                latin1.len() as pyo3::ffi::Py_ssize_t,
-                std::ptr::null(),
-            );
-            Bound::from_owned_ptr_or_err(py, created).map(|o| o.cast_into_unchecked())
-        };
+        let created = pyffi::str_from_latin1(py, &latin1);
         if latin1.capacity() > MIN_LENT_LEN * 16 {
             // Keep the thread's buffer from pinning a huge one-off string's worth of memory.
             *latin1 = Vec::new();

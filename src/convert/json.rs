@@ -14,18 +14,17 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::ptr::addr_of_mut;
 
 use deno_core::v8;
-use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyDict, PyInt, PyString};
 use pyo3::Borrowed;
 use rustc_hash::FxBuildHasher;
 
 use super::lent::MIN_LENT_LEN as LENT_FROM;
-use super::{exact_integer, utf8, MAX_DEPTH, MAX_SAFE_INTEGER};
+use super::{exact_integer, MAX_DEPTH, MAX_SAFE_INTEGER};
 use crate::limits::StopCheck;
+use crate::pyffi::{self, Builtin};
 use crate::stack;
 
 thread_local! {
@@ -45,13 +44,12 @@ pub fn to_js<'s>(
         let mut text = text.try_borrow_mut().ok()?;
         text.clear();
         let mut encoder = Encoder {
-            py: value.py(),
             out: &mut text,
             ascii: true,
             containers: HashSet::default(),
             stop: StopCheck::default(),
         };
-        let written = encoder.value(value.as_ptr(), 0);
+        let written = encoder.value(value.as_borrowed(), 0);
         let ascii = encoder.ascii;
         let parsed = written.and_then(|()| parse(scope, &text, ascii));
         if text.capacity() > KEPT_CAPACITY {
@@ -76,50 +74,53 @@ fn parse<'s>(
     v8::json::parse(scope, source)
 }
 
-struct Encoder<'a, 'py> {
-    py: Python<'py>,
+struct Encoder<'a> {
     out: &'a mut Vec<u8>,
     /// Whether the text is all ASCII so far: V8 then takes it as Latin-1 without decoding.
     ascii: bool,
-    /// The containers written so far: JSON cannot say that two places hold one object, so a
-    /// container met twice gives up to `direct`, which keeps it shared.
-    containers: HashSet<*mut ffi::PyObject, FxBuildHasher>,
+    /// The containers written so far, by address: JSON cannot say that two places hold one
+    /// object, so a container met twice gives up to `direct`, which keeps it shared.
+    containers: HashSet<usize, FxBuildHasher>,
     stop: StopCheck,
 }
 
-impl Encoder<'_, '_> {
-    /// Writes `value`; None gives up. Reads the objects through the C API only: no Python code
-    /// runs, so nothing can change them meanwhile.
-    fn value(&mut self, value: *mut ffi::PyObject, depth: usize) -> Option<()> {
-        // SAFETY (all blocks below): `value` is a live object borrowed from the caller, of the
-        // type `Kind::of` found.
+impl Encoder<'_> {
+    /// Writes `value`; None gives up. Reads the objects through `pyffi` only, which runs no
+    /// Python code, so nothing can change them meanwhile (what its borrowed walks require).
+    fn value(&mut self, value: Borrowed<'_, '_, PyAny>, depth: usize) -> Option<()> {
         if self.stop.stopped() {
             return None;
         }
-        let kind = Kind::of(value)?;
-        if matches!(kind, Kind::List | Kind::Tuple | Kind::Dict) && !self.containers.insert(value) {
+        let kind = Builtin::of(value)?;
+        if matches!(
+            kind,
+            Builtin::List(_) | Builtin::Tuple(_) | Builtin::Dict(_)
+        ) && !self.containers.insert(value.as_ptr() as usize)
+        {
             return None;
         }
         match kind {
-            Kind::None => self.out.extend_from_slice(b"null"),
-            Kind::True => self.out.extend_from_slice(b"true"),
-            Kind::False => self.out.extend_from_slice(b"false"),
-            Kind::Int => {
-                let int = safe_integer(value)?;
+            Builtin::None => self.out.extend_from_slice(b"null"),
+            Builtin::True => self.out.extend_from_slice(b"true"),
+            Builtin::False => self.out.extend_from_slice(b"false"),
+            Builtin::Int { int, .. } => {
+                let int = safe_integer(int)?;
                 self.out
                     .extend_from_slice(itoa::Buffer::new().format(int).as_bytes());
             }
-            Kind::Float => self.float(unsafe { ffi::PyFloat_AsDouble(value) })?,
-            Kind::Str => self.string(value)?,
-            Kind::List => {
-                let len = unsafe { ffi::PyList_Size(value) };
-                self.array(depth, len, |i| unsafe { ffi::PyList_GetItem(value, i) })?;
+            Builtin::Float(float) => self.float(float.value())?,
+            Builtin::Str(s) => self.string(s)?,
+            Builtin::List(list) => {
+                // SAFETY: every index is below the length; the list is unchanged (see above).
+                self.array(depth, list.len(), |i| unsafe { pyffi::list_item(list, i) })?;
             }
-            Kind::Tuple => {
-                let len = unsafe { ffi::PyTuple_Size(value) };
-                self.array(depth, len, |i| unsafe { ffi::PyTuple_GetItem(value, i) })?;
+            Builtin::Tuple(tuple) => {
+                // SAFETY: every index is below the length.
+                self.array(depth, tuple.len(), |i| unsafe {
+                    pyffi::tuple_item(tuple, i)
+                })?;
             }
-            Kind::Dict => self.object(value, depth)?,
+            Builtin::Dict(dict) => self.object(dict, depth)?,
         }
         Some(())
     }
@@ -151,11 +152,11 @@ impl Encoder<'_, '_> {
         Some(())
     }
 
-    fn array(
+    fn array<'a, 'py>(
         &mut self,
         depth: usize,
-        len: ffi::Py_ssize_t,
-        item: impl Fn(ffi::Py_ssize_t) -> *mut ffi::PyObject,
+        len: usize,
+        item: impl Fn(usize) -> Borrowed<'a, 'py, PyAny>,
     ) -> Option<()> {
         self.open(depth, b'[')?;
         for i in 0..len {
@@ -168,37 +169,28 @@ impl Encoder<'_, '_> {
         Some(())
     }
 
-    fn object(&mut self, dict: *mut ffi::PyObject, depth: usize) -> Option<()> {
+    fn object(&mut self, dict: Borrowed<'_, '_, PyDict>, depth: usize) -> Option<()> {
         self.open(depth, b'{')?;
-        let mut position: ffi::Py_ssize_t = 0;
-        let mut key: *mut ffi::PyObject = std::ptr::null_mut();
-        let mut item: *mut ffi::PyObject = std::ptr::null_mut();
+        let mut position = 0;
         let mut first = true;
         let (mut int_keys, mut str_keys) = (false, false);
-        // SAFETY: `dict` is a dict; PyDict_Next lends its keys and values.
-        while unsafe { ffi::PyDict_Next(dict, &mut position, &mut key, &mut item) } != 0 {
+        // SAFETY: the dict is unchanged while its keys and values are used (see `value`).
+        while let Some((key, item)) = unsafe { pyffi::dict_next(dict, &mut position) } {
             if !first {
                 self.out.push(b',');
             }
             first = false;
-            // SAFETY: `key` is a live object lent by PyDict_Next.
-            let exact_int = unsafe { ffi::Py_TYPE(key) == addr_of_mut!(ffi::PyLong_Type) };
-            match Kind::of(key)? {
+            match Builtin::of(key)? {
                 // A dict with int and str keys may name one property twice: `direct` checks.
-                Kind::Str if int_keys => return None,
-                Kind::Str => {
+                Builtin::Str(_) if int_keys => return None,
+                Builtin::Str(key) => {
                     str_keys = true;
                     self.string(key)?
                 }
                 // `direct` names an int key by str(key), which a subclass (an IntEnum) may change.
-                Kind::Int if exact_int && !str_keys => {
+                Builtin::Int { int, exact: true } if !str_keys => {
                     int_keys = true;
-                    let mut overflow = 0;
-                    // SAFETY: `key` is an int lent by PyDict_Next.
-                    let int = unsafe { ffi::PyLong_AsLongLongAndOverflow(key, &mut overflow) };
-                    if overflow != 0 {
-                        return None;
-                    }
+                    let int = pyffi::int_value(int)?;
                     self.out.push(b'"');
                     self.out
                         .extend_from_slice(itoa::Buffer::new().format(int).as_bytes());
@@ -214,10 +206,8 @@ impl Encoder<'_, '_> {
     }
 
     /// A JSON string; the UTF-8 goes through as it is, so only `"`, `\` and controls are escaped.
-    fn string(&mut self, s: *mut ffi::PyObject) -> Option<()> {
-        // SAFETY: `s` is a live str borrowed from the caller.
-        let s = unsafe { Borrowed::from_ptr(self.py, s).cast_unchecked::<PyString>() };
-        let bytes = utf8(&s)?;
+    fn string(&mut self, s: Borrowed<'_, '_, PyString>) -> Option<()> {
+        let bytes = pyffi::utf8(&s)?;
         if bytes.len() >= LENT_FROM && bytes.is_ascii() {
             // `direct` lends it to V8 without a copy.
             return None;
@@ -262,66 +252,7 @@ impl Encoder<'_, '_> {
     }
 }
 
-/// The types JSON carries, subclasses included (as `direct` takes them).
-enum Kind {
-    None,
-    True,
-    False,
-    Int,
-    Float,
-    Str,
-    List,
-    Tuple,
-    Dict,
-}
-
-impl Kind {
-    /// The kind of `value`, or None for any other type. Exact types are told by their type
-    /// pointer alone; the C API's subclass checks cost a call each.
-    fn of(value: *mut ffi::PyObject) -> Option<Kind> {
-        // SAFETY: `value` is a live object; the type objects are CPython's statics.
-        unsafe {
-            let exact = ffi::Py_TYPE(value);
-            let kind = if exact == addr_of_mut!(ffi::PyUnicode_Type) {
-                Kind::Str
-            } else if exact == addr_of_mut!(ffi::PyLong_Type) {
-                Kind::Int
-            } else if exact == addr_of_mut!(ffi::PyFloat_Type) {
-                Kind::Float
-            } else if exact == addr_of_mut!(ffi::PyDict_Type) {
-                Kind::Dict
-            } else if exact == addr_of_mut!(ffi::PyList_Type) {
-                Kind::List
-            } else if value == ffi::Py_None() {
-                Kind::None
-            } else if value == ffi::Py_True() {
-                Kind::True
-            } else if value == ffi::Py_False() {
-                Kind::False
-            } else if exact == addr_of_mut!(ffi::PyTuple_Type) || ffi::PyTuple_Check(value) != 0 {
-                Kind::Tuple
-            } else if ffi::PyUnicode_Check(value) != 0 {
-                Kind::Str
-            } else if ffi::PyLong_Check(value) != 0 {
-                Kind::Int
-            } else if ffi::PyFloat_Check(value) != 0 {
-                Kind::Float
-            } else if ffi::PyDict_Check(value) != 0 {
-                Kind::Dict
-            } else if ffi::PyList_Check(value) != 0 {
-                Kind::List
-            } else {
-                return None;
-            };
-            Some(kind)
-        }
-    }
-}
-
 /// An int JavaScript holds exactly as a number; None beyond (`direct` makes a BigInt of it).
-fn safe_integer(value: *mut ffi::PyObject) -> Option<i64> {
-    let mut overflow = 0;
-    // SAFETY: `value` is an int.
-    let int = unsafe { ffi::PyLong_AsLongLongAndOverflow(value, &mut overflow) };
-    (overflow == 0 && (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&int)).then_some(int)
+fn safe_integer(int: Borrowed<'_, '_, PyInt>) -> Option<i64> {
+    pyffi::int_value(int).filter(|int| (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(int))
 }

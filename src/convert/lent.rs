@@ -18,9 +18,9 @@ use deno_core::v8;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use super::utf8;
 use crate::external_memory::Budget;
 use crate::isolate;
+use crate::pyffi::utf8;
 
 /// From this size on, an ASCII str reaches JavaScript without a copy.
 pub(super) const MIN_LENT_LEN: usize = 64 * 1024;

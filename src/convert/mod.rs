@@ -44,7 +44,7 @@ use deno_core::v8;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyFloat, PyInt, PyList, PyTuple, PyType};
 
 /// Converts a Python value to JavaScript; `path` names it in errors.
 pub fn to_js<'s>(
@@ -77,22 +77,6 @@ pub fn to_python<'py, 's>(
         }
     }
     direct::to_python(py, scope, value, root)
-}
-
-/// UTF-16 (little-endian bytes) as a Python str. Lone surrogates stay lone surrogates (Python
-/// strs can hold them), so distinct JavaScript strings stay distinct: two keys never merge.
-pub fn utf16_to_py<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyString>> {
-    let mut byte_order: std::ffi::c_int = -1;
-    // SAFETY: a valid buffer of bytes.len() bytes; the result is a new reference or null.
-    unsafe {
-        let created = pyo3::ffi::PyUnicode_DecodeUTF16(
-            bytes.as_ptr().cast(),
-            bytes.len() as pyo3::ffi::Py_ssize_t,
-            c"surrogatepass".as_ptr(),
-            &mut byte_order,
-        );
-        Bound::from_owned_ptr_or_err(py, created).map(|o| o.cast_into_unchecked())
-    }
 }
 
 /// Nesting deeper than this is refused, so hostile input cannot overflow the stack.
@@ -244,27 +228,4 @@ fn int_from_le_bytes<'py>(
     } else {
         Ok(magnitude)
     }
-}
-
-/// The UTF-8 bytes CPython keeps for `s` (computed once and cached in the object); None when `s`
-/// has lone surrogates, which UTF-8 cannot carry.
-fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Option<&'a [u8]> {
-    extern "C" {
-        // In the stable ABI only from 3.10, but exported by every CPython 3 (since 3.3) with
-        // this signature, so an abi3 module built for 3.9 may call it.
-        fn PyUnicode_AsUTF8AndSize(
-            unicode: *mut pyo3::ffi::PyObject,
-            size: *mut pyo3::ffi::Py_ssize_t,
-        ) -> *const std::ffi::c_char;
-    }
-    let mut size: pyo3::ffi::Py_ssize_t = 0;
-    // SAFETY: `s` is a str; the returned buffer lives as long as `s` and is not mutated.
-    let data = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size) };
-    if data.is_null() {
-        // Clear the UnicodeEncodeError the call set; the caller takes the UTF-16 way.
-        drop(PyErr::take(s.py()));
-        return None;
-    }
-    // SAFETY: CPython guarantees `size` bytes at `data` for as long as `s` lives.
-    Some(unsafe { std::slice::from_raw_parts(data.cast(), size as usize) })
 }

@@ -26,18 +26,18 @@ use std::collections::HashMap;
 
 use deno_core::v8;
 use deno_core::v8::ValueSerializerHelper;
-use pyo3::ffi;
+
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyList, PyString};
+use pyo3::types::{PyBool, PyString};
 use rustc_hash::FxBuildHasher;
 
 use super::lent::lent_str_equal_to;
-use super::utf16_to_py;
 use super::{
     date_to_py, datetime_types, exact_integer, int_from_le_bytes, number_to_py, MAX_ARRAY_LENGTH,
     MAX_CACHED_KEYS, MAX_DEPTH,
 };
 use crate::limits::StopCheck;
+use crate::pyffi;
 use crate::stack;
 
 /// Whether `value` is worth serializing: objects and arrays, not what the decoder would
@@ -259,21 +259,16 @@ impl<'b, 'py> Decoder<'b, 'py> {
 
     /// `o`: properties up to `{` and their count.
     fn object(&mut self) -> Option<Bound<'py, PyAny>> {
-        // SAFETY: a new reference or null.
-        let dict = unsafe { Bound::from_owned_ptr_or_opt(self.py, ffi::PyDict_New())? };
+        let dict = pyffi::new_dict(self.py).ok()?;
         let mut position = 0;
         while !self.ends_with(b'{')? {
             let key = self.key(position)?;
             position += 1;
             let value = self.value()?;
-            // SAFETY: dict is a dict; PyDict_SetItem takes its own references.
-            if unsafe { ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr()) } != 0 {
-                PyErr::take(self.py);
-                return None;
-            }
+            pyffi::dict_set(&dict, &key, &value).ok()?;
         }
         self.varint()?;
-        Some(dict)
+        Some(dict.into_any())
     }
 
     /// `A`: length, each element, then the array's other properties (which Python does not
@@ -292,7 +287,7 @@ impl<'b, 'py> Decoder<'b, 'py> {
             items.push(self.value()?);
         }
         self.skip_properties(b'$')?;
-        Some(list_of(self.py, items)?.into_any())
+        Some(pyffi::list_of(self.py, items).ok()?.into_any())
     }
 
     /// `a` (an array with holes, or one whose elements V8 keeps in a dictionary): length, then
@@ -321,7 +316,11 @@ impl<'b, 'py> Decoder<'b, 'py> {
         if present < len {
             return None;
         }
-        Some(list_of(self.py, items.into_iter().flatten().collect())?.into_any())
+        Some(
+            pyffi::list_of(self.py, items.into_iter().flatten().collect())
+                .ok()?
+                .into_any(),
+        )
     }
 
     /// Properties after a dense array's elements, decoded (they may hold refused values) and
@@ -460,34 +459,15 @@ enum Name<'b> {
     Index(i64),
 }
 
-/// A list of `items`, made once they all exist: no half-filled list is ever visible (to a
-/// garbage collection, say).
-fn list_of<'py>(py: Python<'py>, items: Vec<Bound<'py, PyAny>>) -> Option<Bound<'py, PyList>> {
-    // SAFETY: a new list whose every slot is set below, before any other call into Python that
-    // could allocate; PyList_SetItem steals each reference.
-    unsafe {
-        let list = Bound::from_owned_ptr_or_opt(py, ffi::PyList_New(items.len() as _))?;
-        for (i, item) in items.into_iter().enumerate() {
-            ffi::PyList_SetItem(list.as_ptr(), i as _, item.into_ptr());
-        }
-        Some(list.cast_into_unchecked())
-    }
-}
-
 /// A one-byte (Latin-1) string; one v8ctx lent to V8 comes back as the very str it was.
 fn latin1<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
     if let Some(lent) = lent_str_equal_to(py, bytes) {
         return Some(lent.into_any());
     }
-    // SAFETY: a valid buffer; the result is a new reference or null.
-    unsafe {
-        let created =
-            ffi::PyUnicode_DecodeLatin1(bytes.as_ptr().cast(), bytes.len() as _, std::ptr::null());
-        Bound::from_owned_ptr_or_opt(py, created)
-    }
+    pyffi::str_from_latin1(py, bytes).ok().map(Bound::into_any)
 }
 
 /// A two-byte string (UTF-16, little-endian); lone surrogates stay, as in `direct`.
 fn utf16<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
-    utf16_to_py(py, bytes).ok().map(Bound::into_any)
+    pyffi::str_from_utf16(py, bytes).ok().map(Bound::into_any)
 }

@@ -1,0 +1,98 @@
+//! What the Pool's front end (`mod.rs`) and its worker threads (`thread_worker.rs`) share: the
+//! job queue and the per-slot state, under one lock, with one condition variable for every change.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, AtomicUsize};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use parking_lot::{Condvar, Mutex};
+use pyo3::prelude::*;
+
+use crate::limits::Stops;
+
+/// What a job asks a worker to do.
+pub(super) enum Request {
+    Call { name: String, args: Vec<Py<PyAny>> },
+    Evaluate { code: String },
+}
+
+/// Where a job's result goes.
+pub(super) enum Reply {
+    /// A thread blocked in `call`/`evaluate`.
+    Blocking(std::sync::mpsc::SyncSender<PyResult<Py<PyAny>>>),
+    /// An asyncio future, resolved on its event loop.
+    Future {
+        event_loop: Py<PyAny>,
+        future: Py<PyAny>,
+    },
+}
+
+pub(super) struct Job {
+    /// For a cancelled asyncio future to find its job (`cancel_job`).
+    pub(super) id: u64,
+    pub(super) request: Request,
+    pub(super) timeout: Option<Duration>,
+    pub(super) reply: Reply,
+}
+
+/// A worker slot's numbers, read by `stats()`.
+#[derive(Default)]
+pub(super) struct SlotStats {
+    pub(super) calls: AtomicU64,
+    pub(super) restarts: AtomicU64,
+    pub(super) heap_used: AtomicUsize,
+}
+
+/// The pool's configuration, fixed at creation.
+pub(super) struct Config {
+    pub(super) code: String,
+    pub(super) recycle_after: Option<u64>,
+    pub(super) max_heap_mb: Option<usize>,
+    pub(super) timeout: Option<Duration>,
+    pub(super) random_seed: Option<u64>,
+    pub(super) console: Option<Py<PyAny>>,
+}
+
+pub(super) struct State {
+    pub(super) queue: VecDeque<Job>,
+    pub(super) closing: bool,
+    /// Raised by `restart()`; a worker older than this replaces itself.
+    pub(super) generation: u64,
+    /// How each slot's replacement, if one was started, turned out.
+    pub(super) handover: Vec<Handover>,
+    /// Why a worker `restart()` asked for could not start, for `restart()` to raise.
+    pub(super) restart_failure: Option<String>,
+    /// The generation of the worker serving each slot, for `restart()` to wait on.
+    pub(super) slot_generation: Vec<u64>,
+    pub(super) threads: Vec<JoinHandle<()>>,
+    /// The jobs inside JavaScript now, with the stop flags of the runtime running each.
+    pub(super) running: HashMap<u64, Arc<Stops>>,
+}
+
+pub(super) struct Shared {
+    pub(super) config: Config,
+    pub(super) state: Mutex<State>,
+    pub(super) changed: Condvar,
+    pub(super) slots: Vec<SlotStats>,
+    pub(super) total_calls: AtomicU64,
+    pub(super) next_job: AtomicU64,
+    /// The stop flags of every live worker's runtime, for `close(cancel=True)`.
+    pub(super) live: Mutex<Vec<Arc<Stops>>>,
+}
+
+/// Where a slot's replacement stands, as its predecessor sees it.
+#[derive(Clone)]
+pub(super) enum Handover {
+    /// None was started, or it is still starting: the worker serves on.
+    Pending,
+    /// The replacement has its runtime ready: the worker it replaces leaves.
+    Ready,
+    /// The replacement could not start (its runtime or the pool's code failed): the worker
+    /// serves on, and tries again at its next recycling point.
+    Failed(String),
+}
+
+/// How a new worker reports that it is ready (or could not start).
+pub(super) type Ready = std::sync::mpsc::Sender<PyResult<()>>;
