@@ -19,7 +19,10 @@ use std::sync::Once;
 /// two threads exhausting 16 MB heaps (`tests/stress_heap_exhaustion.py`, `two_threads_loop`).
 /// Baseline code is then compiled on the isolate's thread, in batches, which costs little
 /// (Sparkplug is a single fast pass) and leaves no V8 thread allocating in a heap near its limit.
-const FLAGS: &[&str] = &["--no-turboshaft-loop-unrolling", "--no-concurrent-sparkplug"];
+const FLAGS: &[&str] = &[
+    "--no-turboshaft-loop-unrolling",
+    "--no-concurrent-sparkplug",
+];
 
 /// Sets `FLAGS`, once per process; call before creating any isolate.
 pub fn set() {

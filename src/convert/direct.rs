@@ -287,27 +287,53 @@ impl<'s> PyToJs<'_, 's, '_> {
 }
 
 /// A Python str as a JavaScript string; lone surrogates (which UTF-8 cannot carry) go as UTF-16.
+///
+/// Small strs go through the UTF-8 CPython caches in the str. A large non-ASCII one goes through
+/// a temporary Latin-1 or UTF-16 copy instead: the cache would stay attached to the str for its
+/// whole life, one to three times its size (a 200 MB str of "é" kept 400 MB more).
 pub fn string_to_js<'s>(
     scope: &v8::PinScope<'s, '_>,
     s: &Bound<'_, PyString>,
     kind: v8::NewStringType,
 ) -> PyResult<v8::Local<'s, v8::String>> {
-    let created = match pyffi::utf8(s) {
-        // ASCII is already Latin-1: V8 copies it without decoding UTF-8.
-        Some(bytes) if bytes.is_ascii() => (bytes.len() >= MIN_LENT_LEN
-            && matches!(kind, v8::NewStringType::Normal))
-        .then(|| lent::lend(scope, s, bytes))
-        .flatten()
-        .or_else(|| v8::String::new_from_one_byte(scope, bytes, kind)),
-        Some(bytes) => v8::String::new_from_utf8(scope, bytes, kind),
-        None => {
+    let large = s.len()? >= MIN_LENT_LEN;
+    let created = if large && !s.call_method0("isascii")?.is_truthy()? {
+        match s.call_method1("encode", ("latin-1",)) {
+            Ok(latin1) => {
+                v8::String::new_from_one_byte(scope, latin1.cast::<PyBytes>()?.as_bytes(), kind)
+            }
+            Err(_) => two_byte_string(scope, s, kind)?,
+        }
+    } else {
+        match pyffi::utf8(s) {
+            // ASCII is already Latin-1: V8 copies it without decoding UTF-8.
+            Some(bytes) if bytes.is_ascii() => (large && matches!(kind, v8::NewStringType::Normal))
+                .then(|| lent::lend(scope, s, bytes))
+                .flatten()
+                .or_else(|| v8::String::new_from_one_byte(scope, bytes, kind)),
+            Some(bytes) => v8::String::new_from_utf8(scope, bytes, kind),
+            None => two_byte_string(scope, s, kind)?,
+        }
+    };
+    created.ok_or_else(|| {
+        PyValueError::new_err("string too long for JavaScript (V8's limit is about 512 MB)")
+    })
+}
+
+/// A str as a UTF-16 JavaScript string; lone surrogates stay (None: V8 could not make it).
+fn two_byte_string<'s>(
+    scope: &v8::PinScope<'s, '_>,
+    s: &Bound<'_, PyString>,
+    kind: v8::NewStringType,
+) -> PyResult<Option<v8::Local<'s, v8::String>>> {
+    let utf16 = match s.call_method1("encode", ("utf-16-le",)) {
+        Ok(utf16) => utf16,
+        // Surrogate code points: a high and a low one in a row would read as one character in
+        // UTF-16, which must not happen silently.
+        Err(_) => {
             let utf16 = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
-            let utf16 = utf16.cast::<PyBytes>()?.as_bytes();
-            // A high and a low surrogate as two code points read as one character in UTF-16.
-            if !pyffi::str_from_utf16(s.py(), utf16)?
-                .as_any()
-                .eq(s.as_any())?
-            {
+            let decoded = pyffi::str_from_utf16(s.py(), utf16.cast::<PyBytes>()?.as_bytes())?;
+            if !decoded.as_any().eq(s.as_any())? {
                 return Err(PyValueError::new_err(format!(
                     "the str {} holds a surrogate pair as two code points, which JavaScript \
                      would read as the one character they encode; decode it first \
@@ -315,16 +341,16 @@ pub fn string_to_js<'s>(
                     truncated_repr(s)
                 )));
             }
-            let units: Vec<u16> = utf16
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                .collect();
-            v8::String::new_from_two_byte(scope, &units, kind)
+            utf16
         }
     };
-    created.ok_or_else(|| {
-        PyValueError::new_err("string too long for JavaScript (V8's limit is about 512 MB)")
-    })
+    let units: Vec<u16> = utf16
+        .cast::<PyBytes>()?
+        .as_bytes()
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    Ok(v8::String::new_from_two_byte(scope, &units, kind))
 }
 
 /// The error of a conversion its operation stopped (the operation raises the stop's own error).
