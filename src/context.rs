@@ -1,9 +1,10 @@
 //! `v8ctx.Context`: the Python class, its lifecycle and the thread checks.
 //!
 //! The object itself holds no V8 state, only the key of its runtime in its owner thread's table
-//! (see `owner`), so it is `Send` and the garbage collector may drop it on any thread.
+//! (see `owner`), so it is `Send` and the garbage collector may drop it on any thread. That key
+//! and the thread checks live in a `ContextCore`, which the Context shares with the `JSFunction`s
+//! it returned: the runtime is released when `close()` is called or the last of them is gone.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -14,8 +15,9 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::bridge;
 use crate::errors;
-use crate::execute::{self, Names};
+use crate::execute::{self, Target};
 use crate::gil::without_gil;
 use crate::limits;
 use crate::owner::{self, OwnerThread};
@@ -28,6 +30,11 @@ const MIN_HEAP_MB: usize = 16;
 /// A JavaScript global scope in its own V8 isolate, owned by the thread that creates it.
 #[pyclass(module = "v8ctx", frozen)]
 pub struct Context {
+    core: Arc<ContextCore>,
+}
+
+/// What a Context and its `JSFunction`s share: the runtime's key, its owner, and why it closed.
+pub struct ContextCore {
     key: u64,
     owner: Arc<OwnerThread>,
     closed: AtomicBool,
@@ -40,13 +47,14 @@ pub struct Context {
 #[pymethods]
 impl Context {
     #[new]
-    #[pyo3(signature = (*, timeout = None, max_heap_mb = None, console = None, random_seed = None))]
+    #[pyo3(signature = (*, timeout = None, max_heap_mb = None, console = None, random_seed = None, globals = None))]
     fn new(
         py: Python<'_>,
         timeout: Option<f64>,
         max_heap_mb: Option<usize>,
         console: Option<Py<PyAny>>,
         random_seed: Option<u64>,
+        globals: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         if owner::forked() {
             return Err(fork_error());
@@ -75,14 +83,25 @@ impl Context {
         };
         let runtime = without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;
         let (key, owner) = owner::adopt(py, runtime, thread_name(py))?;
-        Ok(Context {
+        let core = Arc::new(ContextCore {
             key,
             owner,
             closed: AtomicBool::new(false),
             closed_because: Mutex::new(None),
             default_timeout,
             max_heap_mb,
-        })
+        });
+        core.with_runtime(py, |runtime| {
+            runtime.handles().borrow_mut().set_home(&core);
+            Ok(())
+        })?;
+        let context = Context { core };
+        if let Some(globals) = globals {
+            context.run(py, None, |runtime, _| {
+                bridge::expose_all(py, runtime, globals)
+            })?;
+        }
+        Ok(context)
     }
 
     /// Runs `code` as a classic script in the global scope; identical source runs once.
@@ -113,8 +132,7 @@ impl Context {
             execute::call_function(
                 py,
                 runtime,
-                |_| Names::Global,
-                name,
+                Target::Global(name),
                 &args,
                 auto_await,
                 deadline,
@@ -151,6 +169,22 @@ impl Context {
         })
     }
 
+    /// Makes `value` reachable from JavaScript at the dotted global `name`: a callable as a
+    /// function JavaScript calls (with the GIL taken for it), anything else converted once.
+    fn expose(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.run(py, None, |runtime, _| {
+            bridge::expose(py, runtime, name, value)
+        })
+    }
+
+    /// The value at the dotted global `name` (a function as a `JSFunction`).
+    #[pyo3(signature = (name, *, timeout = None))]
+    fn get(&self, py: Python<'_>, name: &str, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
+        self.run(py, timeout, |runtime, _| {
+            execute::read(py, runtime, Target::Global(name))
+        })
+    }
+
     /// Runs `code` with private top-level declarations; returns the Script that reaches them.
     #[pyo3(signature = (code, *, timeout = None))]
     fn load(slf: &Bound<'_, Self>, code: &str, timeout: Option<f64>) -> PyResult<Script> {
@@ -159,7 +193,7 @@ impl Context {
 
     /// A full, compacting garbage collection.
     fn gc(&self, py: Python<'_>) -> PyResult<()> {
-        self.with_runtime(py, |runtime| {
+        self.core.with_runtime(py, |runtime| {
             without_gil(py, || runtime.collect_garbage());
             Ok(())
         })
@@ -167,7 +201,7 @@ impl Context {
 
     /// V8's heap statistics for this isolate, in bytes.
     fn heap_stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        self.with_runtime(py, |runtime| {
+        self.core.with_runtime(py, |runtime| {
             let stats = PyDict::new(py);
             for (name, value) in runtime.heap_stats() {
                 stats.set_item(name, value)?;
@@ -178,18 +212,16 @@ impl Context {
 
     /// Disposes the isolate (on a foreign thread: marks it closed and leaves disposal to the owner).
     fn close(&self) {
-        if !self.closed.swap(true, Ordering::AcqRel) {
-            owner::release(self.key, &self.owner);
-        }
+        self.core.close();
     }
 
     #[getter]
     fn closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire) || !self.owner.is_alive()
+        self.core.closed()
     }
 
     fn __enter__(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
-        slf.get().runtime(slf.py())?;
+        slf.get().core.runtime(slf.py())?;
         Ok(slf)
     }
 
@@ -206,20 +238,48 @@ impl Context {
         let state = if self.closed() { "closed" } else { "open" };
         format!(
             "<v8ctx.Context {state}, owned by thread {:?}>",
-            self.owner.name
+            self.core.owner.name
         )
     }
 }
 
-impl Drop for Context {
+impl Context {
+    /// Runs a JavaScript operation under the limits (see `ContextCore::run`).
+    pub(crate) fn run<R>(
+        &self,
+        py: Python<'_>,
+        timeout: Option<f64>,
+        operation: impl FnOnce(&Runtime, Option<Instant>) -> PyResult<R>,
+    ) -> PyResult<R> {
+        self.core.run(py, timeout, operation)
+    }
+}
+
+impl Drop for ContextCore {
     fn drop(&mut self) {
         self.close();
     }
 }
 
-impl Context {
+impl ContextCore {
+    /// Disposes the isolate (on a foreign thread: marks it closed and leaves disposal to the owner).
+    pub fn close(&self) {
+        if !self.closed.swap(true, Ordering::AcqRel) {
+            owner::release(self.key, &self.owner);
+        }
+    }
+
+    pub fn closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire) || !self.owner.is_alive()
+    }
+
+    /// The key of the runtime, unique in the process.
+    pub fn key(&self) -> u64 {
+        self.key
+    }
+
     /// The runtime, if this thread may use it now; the error says why not.
-    fn runtime(&self, py: Python<'_>) -> PyResult<Rc<RefCell<Runtime>>> {
+    fn runtime(&self, py: Python<'_>) -> PyResult<Rc<Runtime>> {
         if owner::forked() {
             return Err(fork_error());
         }
@@ -259,11 +319,11 @@ impl Context {
 
     /// Runs a JavaScript operation under the limits (`timeout` in seconds, else the Context's).
     /// A run that used up the heap closes the Context: its heap limit stays raised.
-    pub(crate) fn run<R>(
+    pub fn run<R>(
         &self,
         py: Python<'_>,
         timeout: Option<f64>,
-        operation: impl FnOnce(&mut Runtime, Option<Instant>) -> PyResult<R>,
+        operation: impl FnOnce(&Runtime, Option<Instant>) -> PyResult<R>,
     ) -> PyResult<R> {
         let timeout = limits::timeout(timeout)?.or(self.default_timeout);
         let mut exhausted = false;
@@ -287,19 +347,13 @@ impl Context {
         result
     }
 
-    fn with_runtime<R>(
+    pub fn with_runtime<R>(
         &self,
         py: Python<'_>,
-        operation: impl FnOnce(&mut Runtime) -> PyResult<R>,
+        operation: impl FnOnce(&Runtime) -> PyResult<R>,
     ) -> PyResult<R> {
         let runtime = self.runtime(py)?;
-        let mut runtime = runtime.try_borrow_mut().map_err(|_| {
-            PyRuntimeError::new_err(
-                "this Context is already running JavaScript further up the stack (a callback \
-                 from JavaScript called back into it); re-entrant calls are not supported",
-            )
-        })?;
-        operation(&mut runtime)
+        operation(&runtime)
     }
 }
 

@@ -163,6 +163,16 @@ pub fn from_exception<'s>(
     exception: v8::Local<'s, v8::Value>,
     message: Option<v8::Local<'s, v8::Message>>,
 ) -> PyErr {
+    // A Python exception a Python callable threw, back from JavaScript: the very exception.
+    let original = crate::bridge::original(py, scope, exception, || {
+        exception
+            .to_object(scope)
+            .and_then(|o| string_property(scope, o, "stack"))
+            .unwrap_or_default()
+    });
+    if let Some(original) = original {
+        return original;
+    }
     let (name, text, mut stack, value) = if exception.is_native_error() {
         let object = exception.to_object(scope);
         let read = |key: &str| object.and_then(|o| string_property(scope, o, key));

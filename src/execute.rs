@@ -1,4 +1,5 @@
-//! Running JavaScript for Context and Script: scripts, calls, exceptions and Promise results.
+//! The operation layer: running JavaScript for Context, Script, Pool and JSFunction (scripts,
+//! calls of a `Target`, exceptions and Promise results).
 
 use deno_core::v8;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
@@ -7,10 +8,12 @@ use pyo3::types::{PyList, PyTuple};
 
 use std::time::{Duration, Instant};
 
+use crate::bridge;
 use crate::code_cache::{self, Known};
 use crate::convert::{self, Path};
 use crate::errors::{self, JsErrorKind};
 use crate::gil::without_gil;
+use crate::handles::Handles;
 use crate::limits::{Armed, Stop};
 use crate::runtime::{Runtime, SettleError};
 
@@ -27,7 +30,7 @@ pub enum Completion {
 /// Runs a classic script; returns its completion value if `want_value`.
 pub fn run_script(
     py: Python<'_>,
-    runtime: &mut Runtime,
+    runtime: &Runtime,
     code: &str,
     auto_await: bool,
     want_value: bool,
@@ -94,16 +97,37 @@ fn compile<'s>(
 /// raises JSTimeoutError, JSMemoryError or (after Python's signal handlers ran) KeyboardInterrupt.
 pub fn limited<R>(
     py: Python<'_>,
-    runtime: &mut Runtime,
+    runtime: &Runtime,
     timeout: Option<Duration>,
-    operation: impl FnOnce(&mut Runtime, Option<Instant>) -> PyResult<R>,
+    operation: impl FnOnce(&Runtime, Option<Instant>) -> PyResult<R>,
+) -> PyResult<R> {
+    if runtime.enter_operation() {
+        // Nested in an operation on this runtime (a Python callable called back into it): it
+        // runs under that operation's limits and deadline and leaves the ending to it.
+        let result = operation(runtime, runtime.deadline());
+        runtime.leave_operation();
+        return result;
+    }
+    let result = limited_outermost(py, runtime, timeout, operation);
+    runtime.leave_operation();
+    result
+}
+
+/// `limited` for an operation no other operation on its runtime is running around.
+fn limited_outermost<R>(
+    py: Python<'_>,
+    runtime: &Runtime,
+    timeout: Option<Duration>,
+    operation: impl FnOnce(&Runtime, Option<Instant>) -> PyResult<R>,
 ) -> PyResult<R> {
     let armed = Armed::new(runtime.stops(), timeout);
+    runtime.set_deadline(armed.deadline());
     runtime.operation_begins();
     runtime.code_caches().operation_begins();
     let result = operation(runtime, armed.deadline());
     runtime.report_unhandled_rejections();
-    let stop = armed.finish(runtime.isolate());
+    bridge::forget_thrown(&runtime.isolate());
+    let stop = armed.finish(&runtime.isolate());
     // A run that finished anyway as the timeout or Ctrl-C struck keeps its result (below).
     let finished_anyway = matches!(stop, Some(Stop::Timeout | Stop::Interrupt)) && result.is_ok();
     match stop {
@@ -217,7 +241,7 @@ fn settled<'s>(
 /// Finishes an operation: runs the event loop until a pending Promise settles.
 pub fn settle(
     py: Python<'_>,
-    runtime: &mut Runtime,
+    runtime: &Runtime,
     completion: Completion,
     deadline: Option<Instant>,
 ) -> PyResult<Py<PyAny>> {
@@ -245,6 +269,15 @@ pub fn settle(
         }
         Err(SettleError::EventLoop(error)) => {
             return Err(errors::js_error_new(py, "Error", &error.to_string()))
+        }
+        Err(SettleError::Nested) => {
+            return Err(errors::js_error_new(
+                py,
+                "Error",
+                "a call made by a Python callable that a timer or Promise callback called \
+                 cannot wait for a Promise: the event loop is already running further up the \
+                 stack. Return the Promise to JavaScript instead, or pass auto_await=False",
+            ))
         }
     }
     runtime.with_scope(|scope| {
@@ -278,28 +311,48 @@ pub fn source<'s>(
     Ok((source, origin))
 }
 
-/// Where the first segment of a function name is looked up.
-pub enum Names<'s> {
-    /// The global object.
-    Global,
-    /// A `Script`'s scope, through its evaluator (see `script.rs`).
-    Script(v8::Local<'s, v8::Function>),
+/// What an operation calls or reads: the one way Context, Script, Pool and JSFunction name
+/// JavaScript.
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    /// A global name, dotted to reach into objects ("f", "a.b.f"): a property of the global
+    /// object or a top-level `const`/`let`/`class`.
+    Global(&'a str),
+    /// A name as the code of Script `script` sees it (its own declarations, then the globals).
+    InScript { script: u64, name: &'a str },
+    /// A value in the handle table (a `JSFunction`).
+    Handle(u64),
 }
 
-/// Calls the function `name` with `args` and finishes the operation.
+impl Target<'_> {
+    /// How errors name the target.
+    fn describe(&self) -> String {
+        match self {
+            Target::Global(name) | Target::InScript { name, .. } => name.to_string(),
+            Target::Handle(_) => "the function".to_string(),
+        }
+    }
+}
+
+/// Calls the function `target` with `args` and finishes the operation.
 pub fn call_function(
     py: Python<'_>,
-    runtime: &mut Runtime,
-    names: impl for<'s> FnOnce(&v8::PinScope<'s, '_>) -> Names<'s>,
-    name: &str,
+    runtime: &Runtime,
+    target: Target<'_>,
     args: &[Bound<'_, PyAny>],
     auto_await: bool,
     deadline: Option<Instant>,
 ) -> PyResult<Py<PyAny>> {
     let completion = runtime.with_scope(|scope| {
         v8::tc_scope!(let scope, scope);
-        let names = names(scope);
-        let (function, this) = find_function(py, scope, names, name)?;
+        let (value, this) = resolve(py, scope, target)?;
+        let function = v8::Local::<v8::Function>::try_from(value).map_err(|_| {
+            errors::js_error_new(
+                py,
+                "TypeError",
+                &format!("{} is not a function", target.describe()),
+            )
+        })?;
         let argv = args
             .iter()
             .enumerate()
@@ -315,27 +368,64 @@ pub fn call_function(
     settle(py, runtime, completion, deadline)
 }
 
-/// Finds the function `name` ("f" or "a.b.f") and the `this` to call it with.
-fn find_function<'s>(
+/// The value `target` names, converted (`Context.get`).
+pub fn read(py: Python<'_>, runtime: &Runtime, target: Target<'_>) -> PyResult<Py<PyAny>> {
+    runtime.with_scope(|scope| {
+        v8::tc_scope!(let scope, scope);
+        let (value, _) = resolve(py, scope, target)?;
+        let converted = convert::to_python(py, scope, value, "value");
+        match converted {
+            Err(_) if scope.has_caught() => Err(caught(py, scope)),
+            converted => Ok(converted?.unbind()),
+        }
+    })
+}
+
+/// The evaluator of Script `key` (see `script.rs`).
+pub fn script_evaluator<'s>(
     py: Python<'_>,
     scope: &v8::PinScope<'s, '_>,
-    names: Names<'s>,
-    name: &str,
-) -> PyResult<(v8::Local<'s, v8::Function>, v8::Local<'s, v8::Value>)> {
-    let segments: Vec<&str> = name.split('.').collect();
-    if let Some(bad) = segments.iter().find(|s| !is_identifier(s)) {
-        return Err(PyValueError::new_err(format!(
-            "{name:?} is not a function name: {bad:?} is not a JavaScript identifier"
-        )));
-    }
+    key: u64,
+) -> PyResult<v8::Local<'s, v8::Function>> {
+    Handles::of(scope)
+        .and_then(|handles| {
+            let handles = handles.borrow();
+            let evaluator = v8::Local::new(scope, handles.get(key)?);
+            v8::Local::<v8::Function>::try_from(evaluator).ok()
+        })
+        .ok_or_else(|| errors::context_closed(py, "this Script was released".to_string()))
+}
+
+/// The value `target` names and the `this` to call it with (the object holding it).
+fn resolve<'s>(
+    py: Python<'_>,
+    scope: &v8::PinScope<'s, '_>,
+    target: Target<'_>,
+) -> PyResult<(v8::Local<'s, v8::Value>, v8::Local<'s, v8::Value>)> {
+    let undefined: v8::Local<v8::Value> = v8::undefined(scope).into();
+    let (name, evaluator) = match target {
+        Target::Handle(key) => {
+            let value = Handles::of(scope).and_then(|handles| {
+                let handles = handles.borrow();
+                Some(v8::Local::new(scope, handles.get(key)?))
+            });
+            let value = value.ok_or_else(|| {
+                errors::context_closed(py, "this JSFunction was released".to_string())
+            })?;
+            return Ok((value, undefined));
+        }
+        Target::Global(name) => (name, None),
+        Target::InScript { script, name } => (name, Some(script_evaluator(py, scope, script)?)),
+    };
+    let segments = identifiers(name)?;
     let global = scope.get_current_context().global(scope);
-    let mut this: v8::Local<v8::Value> = v8::undefined(scope).into();
+    let mut this = undefined;
     // The first name is looked up as the code that declared it would see it: `typeof` keeps a
     // missing name from throwing, so it is reported like a missing global.
     let first = segments[0];
     let lookup = || format!("typeof {first} === 'undefined' ? undefined : {first}");
-    let mut value = match names {
-        Names::Global => {
+    let mut value = match evaluator {
+        None => {
             let property =
                 v8::String::new(scope, first).and_then(|key| global.get(scope, key.into()));
             match property {
@@ -346,7 +436,7 @@ fn find_function<'s>(
                 other => other,
             }
         }
-        Names::Script(evaluate) => v8::String::new(scope, &lookup())
+        Some(evaluate) => v8::String::new(scope, &lookup())
             .and_then(|source| evaluate.call(scope, this, &[source.into()])),
     };
     for i in 0..segments.len() {
@@ -362,10 +452,7 @@ fn find_function<'s>(
             ));
         }
         if i + 1 == segments.len() {
-            let function = v8::Local::<v8::Function>::try_from(current).map_err(|_| {
-                errors::js_error_new(py, "TypeError", &format!("{reached} is not a function"))
-            })?;
-            return Ok((function, this));
+            return Ok((current, this));
         }
         let holder = match current.to_object(scope) {
             Some(object) if current.is_object() => object,
@@ -382,6 +469,17 @@ fn find_function<'s>(
         value = v8::String::new(scope, next).and_then(|key| holder.get(scope, key.into()));
     }
     unreachable!("split yields at least one segment")
+}
+
+/// The identifiers of a dotted name ("a.b.f"); an error names the one that is not.
+pub fn identifiers(name: &str) -> PyResult<Vec<&str>> {
+    let segments: Vec<&str> = name.split('.').collect();
+    match segments.iter().find(|s| !is_identifier(s)) {
+        Some(bad) => Err(PyValueError::new_err(format!(
+            "{name:?} is not a name: {bad:?} is not a JavaScript identifier"
+        ))),
+        None => Ok(segments),
+    }
 }
 
 /// A plain JavaScript identifier (ASCII or Unicode letters, digits, `_` and `$`).

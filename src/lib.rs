@@ -1,6 +1,7 @@
 //! v8ctx: JavaScript in V8 from Python, through deno_core. ARCHITECTURE.md explains the modules
 //! and the thread model.
 
+mod bridge;
 mod code_cache;
 mod context;
 mod convert;
@@ -8,7 +9,9 @@ mod errors;
 mod execute;
 mod external_memory;
 mod flags;
+mod function;
 mod gil;
+mod handles;
 mod host;
 mod isolate;
 mod limits;
@@ -34,6 +37,7 @@ fn _v8ctx(module: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(module)?;
     module.add_class::<context::Context>()?;
     module.add_class::<script::Script>()?;
+    module.add_class::<function::JsFunction>()?;
     module.add_class::<pool::Pool>()?;
     module.add_function(wrap_pyfunction!(pool::_close_pools, module)?)?;
     Ok(())

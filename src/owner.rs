@@ -37,7 +37,7 @@ impl OwnerThread {
 /// The runtimes of one thread.
 struct ThreadRuntimes {
     owner: Arc<OwnerThread>,
-    runtimes: RefCell<HashMap<u64, Rc<RefCell<Runtime>>>>,
+    runtimes: RefCell<HashMap<u64, Rc<Runtime>>>,
 }
 
 impl ThreadRuntimes {
@@ -102,10 +102,7 @@ pub fn adopt(
             }),
             runtimes: RefCell::new(HashMap::new()),
         });
-        thread
-            .runtimes
-            .borrow_mut()
-            .insert(key, Rc::new(RefCell::new(runtime)));
+        thread.runtimes.borrow_mut().insert(key, Rc::new(runtime));
         (key, Arc::clone(&thread.owner))
     }))
 }
@@ -152,7 +149,7 @@ fn install_exit_hook(py: Python<'_>) -> PyResult<()> {
 
 /// The runtime `key` of the calling thread, after disposing what other threads released.
 /// None if it was disposed. Only the owner may call this.
-pub fn runtime(key: u64) -> Option<Rc<RefCell<Runtime>>> {
+pub fn runtime(key: u64) -> Option<Rc<Runtime>> {
     THREAD_RUNTIMES.with(|cell| {
         let slot = cell.borrow();
         let thread = slot.as_ref()?;

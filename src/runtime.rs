@@ -17,7 +17,7 @@
 //!    isolate and its handles never cross threads.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::future::{poll_fn, Future};
 use std::mem::ManuallyDrop;
 use std::rc::Rc;
@@ -27,15 +27,16 @@ use std::task::Poll;
 use deno_core::{v8, JsRuntime, PollEventLoopOptions, RuntimeOptions};
 use pyo3::prelude::*;
 
+use crate::bridge;
 use crate::code_cache::{self, Candidates};
 use crate::external_memory;
 use crate::flags;
 use crate::gil::without_gil;
+use crate::handles::{self, Handles};
 use crate::host;
 use crate::isolate::{self, Entered};
 use crate::limits::Stops;
 use crate::ops;
-use crate::release_queue::ReleaseQueue;
 use crate::stack;
 
 /// The V8 startup snapshot `build.rs` made: deno_core's JavaScript and `js/bootstrap.js`, run.
@@ -53,17 +54,28 @@ thread_local! {
 }
 
 /// One V8 isolate with its deno_core runtime and the state v8ctx keeps beside it.
+///
+/// Operations take `&Runtime`, so that a Python callable JavaScript calls may run another
+/// operation on the same runtime (re-entrancy, `bridge.rs`): the isolate is reached through its
+/// raw pointer (`isolate()`), as rusty_v8 lets V8 callbacks do, and the few fields that change
+/// are cells. The `JsRuntime` itself is borrowed only to run the event loop (`settle`), which a
+/// nested operation never does, and to drop it.
 pub struct Runtime {
-    js: ManuallyDrop<JsRuntime>,
+    js: RefCell<ManuallyDrop<JsRuntime>>,
+    /// The isolate `js` owns, which lives exactly as long as this Runtime.
+    isolate: v8::UnsafeRawIsolatePtr,
     context: v8::Global<v8::Context>,
+    /// Operations in progress on this runtime: more than one while a Python callable runs one
+    /// from inside another.
+    depth: std::cell::Cell<u32>,
+    /// The deadline of the outermost operation in progress.
+    deadline: std::cell::Cell<Option<std::time::Instant>>,
     /// Hashes of the sources `compile` has run, so a library compiled twice runs once.
-    compiled_sources: HashSet<u64>,
-    /// The evaluators of loaded `Script`s (see `script.rs`), by key.
-    scripts: HashMap<u64, v8::Global<v8::Function>>,
-    next_script: u64,
-    released_scripts: Arc<ReleaseQueue>,
+    compiled_sources: RefCell<HashSet<u64>>,
+    /// What Python objects hold on to: Scripts' evaluators, functions (`handles.rs`).
+    handles: handles::Shared,
     /// Scripts compiled here whose code caches are still to be made.
-    code_caches: Candidates,
+    code_caches: RefCell<Candidates>,
     stops: Arc<Stops>,
     /// Memory outside the heap: ArrayBuffers and lent strs.
     external: Arc<external_memory::Budget>,
@@ -130,6 +142,9 @@ pub enum SettleError {
     Stopped,
     /// JavaScript run by the event loop (a timer callback, say) threw.
     EventLoop(deno_core::error::CoreError),
+    /// The event loop is already running further up the stack (a timer or Promise callback
+    /// called the Python callable that made this nested operation).
+    Nested,
 }
 
 /// Starts, once per process, a thread that keeps an idle isolate alive for good.
@@ -209,6 +224,8 @@ impl Runtime {
             .borrow_mut()
             .put(host::console_hook(options.console, Arc::clone(&stops)));
         js.v8_isolate().set_slot(Unhandled::default());
+        let handles = Handles::new_in(js.v8_isolate());
+        bridge::install(js.v8_isolate(), Arc::clone(&stops));
         js.v8_isolate().set_promise_reject_callback(track_rejection);
         // Invariant 1.
         isolate::exit_after_creation(js.v8_isolate());
@@ -249,14 +266,17 @@ impl Runtime {
                 v8::Global::new(scope, cancel),
             )
         };
+        // SAFETY: only the address is kept; `isolate()` says when it may be used.
+        let isolate = unsafe { js.v8_isolate().as_raw_isolate_ptr() };
         Ok(Runtime {
-            js: ManuallyDrop::new(js),
+            js: RefCell::new(ManuallyDrop::new(js)),
+            isolate,
             context,
-            compiled_sources: HashSet::new(),
-            scripts: HashMap::new(),
-            next_script: 0,
-            released_scripts: Arc::default(),
-            code_caches: Candidates::default(),
+            depth: std::cell::Cell::new(0),
+            deadline: std::cell::Cell::new(None),
+            compiled_sources: RefCell::new(HashSet::new()),
+            handles,
+            code_caches: RefCell::new(Candidates::default()),
             stops,
             external,
             report_rejection,
@@ -267,8 +287,8 @@ impl Runtime {
     }
 
     /// Reports the rejected Promises that are still unhandled at the end of an operation.
-    pub fn report_unhandled_rejections(&mut self) {
-        let pending = match self.js.v8_isolate().get_slot::<Unhandled>() {
+    pub fn report_unhandled_rejections(&self) {
+        let pending = match self.isolate().get_slot::<Unhandled>() {
             Some(unhandled) if !unhandled.0.borrow().is_empty() => unhandled.0.take(),
             _ => return,
         };
@@ -286,13 +306,13 @@ impl Runtime {
     }
 
     /// Numbers a new operation, for the timers it creates.
-    pub fn operation_begins(&mut self) {
+    pub fn operation_begins(&self) {
         self.operation.set(self.operation.get().wrapping_add(1));
     }
 
     /// Cancels the timers the current operation created: it was stopped (timed out, interrupted,
     /// cancelled), and its pending work goes with it instead of running in later operations.
-    pub fn cancel_operation_timers(&mut self) {
+    pub fn cancel_operation_timers(&self) {
         let cancel = self.cancel_timers_of.clone();
         let operation = self.operation.get();
         self.with_scope(|scope| {
@@ -306,14 +326,14 @@ impl Runtime {
     }
 
     /// Scripts compiled here whose code caches are still to be made.
-    pub fn code_caches(&mut self) -> &mut Candidates {
-        &mut self.code_caches
+    pub fn code_caches(&self) -> std::cell::RefMut<'_, Candidates> {
+        self.code_caches.borrow_mut()
     }
 
     /// Makes the code caches that are due (see `code_cache`), once an operation has ended. Only
     /// then is the GIL released, so an operation with none due pays nothing for them.
-    pub fn make_due_code_caches(&mut self, py: Python<'_>) {
-        let due = self.code_caches.take_due();
+    pub fn make_due_code_caches(&self, py: Python<'_>) {
+        let due = self.code_caches.borrow_mut().take_due();
         if !due.is_empty() {
             without_gil(py, || self.with_scope(|scope| code_cache::make(scope, due)));
         }
@@ -324,21 +344,43 @@ impl Runtime {
         &self.stops
     }
 
-    /// The isolate, for `limits::Armed::finish`.
-    pub fn isolate(&mut self) -> &v8::Isolate {
-        self.js.v8_isolate()
+    /// A handle to the isolate. Each call makes a new one, as rusty_v8 does for V8 callbacks,
+    /// instead of borrowing `js`: an operation nested in another (re-entrancy) makes its own.
+    pub fn isolate(&self) -> v8::Isolate {
+        // SAFETY: the isolate lives as long as `self` (it is disposed in `drop`), and a Runtime
+        // is used on its owner thread only (invariant 4), where V8 allows any number of handles.
+        unsafe { v8::Isolate::from_raw_isolate_ptr(self.isolate) }
+    }
+
+    /// Counts an operation in (`execute::limited`): true if it is nested in another on this
+    /// runtime. The outermost one sets the deadline the nested ones inherit.
+    pub fn enter_operation(&self) -> bool {
+        self.depth.set(self.depth.get() + 1);
+        self.depth.get() > 1
+    }
+
+    /// The outermost operation's deadline.
+    pub fn deadline(&self) -> Option<std::time::Instant> {
+        self.deadline.get()
+    }
+
+    pub fn set_deadline(&self, deadline: Option<std::time::Instant>) {
+        self.deadline.set(deadline);
+    }
+
+    /// Counts an operation out.
+    pub fn leave_operation(&self) {
+        self.depth.set(self.depth.get() - 1);
     }
 
     /// Runs `f` inside this isolate with a handle scope and the main context entered.
-    pub fn with_scope<R>(&mut self, f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R) -> R {
-        // Scripts whose Python object is gone, on any thread, are freed at the next operation.
-        for key in self.released_scripts.take() {
-            self.scripts.remove(&key);
-        }
+    pub fn with_scope<R>(&self, f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R) -> R {
+        // Handles whose Python object is gone, on any thread, are freed at the next operation.
+        self.handles.borrow_mut().free_released();
         // deno_core's timer ops find the tokio runtime through the thread's current context, and
         // abort the process when there is none.
         let _tokio = self.event_loop.enter();
-        let isolate: &mut v8::Isolate = self.js.v8_isolate();
+        let isolate = &mut self.isolate();
         let _entered = Entered::new(isolate);
         v8::scope!(scope, isolate);
         let context = v8::Local::new(scope, &self.context);
@@ -346,42 +388,38 @@ impl Runtime {
         f(scope)
     }
 
-    /// Keeps a Script's evaluator; returns its key and where to release it.
-    pub fn add_script(&mut self, evaluator: v8::Global<v8::Function>) -> (u64, Arc<ReleaseQueue>) {
-        self.next_script += 1;
-        self.scripts.insert(self.next_script, evaluator);
-        (self.next_script, Arc::clone(&self.released_scripts))
-    }
-
-    /// The evaluator of Script `key`.
-    pub fn script(&self, key: u64) -> Option<v8::Global<v8::Function>> {
-        self.scripts.get(&key).cloned()
+    /// The handle table (`handles.rs`).
+    pub fn handles(&self) -> &handles::Shared {
+        &self.handles
     }
 
     /// Records `source` as compiled; false if identical source was compiled before.
-    pub fn remember_source(&mut self, source: &str) -> bool {
+    pub fn remember_source(&self, source: &str) -> bool {
         self.compiled_sources
+            .borrow_mut()
             .insert(code_cache::source_hash(source))
     }
 
     /// Forgets a source recorded by `remember_source` whose run failed, so it can be retried.
-    pub fn forget_source(&mut self, source: &str) {
+    pub fn forget_source(&self, source: &str) {
         self.compiled_sources
+            .borrow_mut()
             .remove(&code_cache::source_hash(source));
     }
 
     /// Runs the event loop (timers, microtasks, V8's foreground tasks) until `promise` settles,
     /// `deadline` passes, or the run is interrupted.
     pub fn settle(
-        &mut self,
+        &self,
         promise: &v8::Global<v8::Promise>,
         deadline: Option<std::time::Instant>,
     ) -> Result<(), SettleError> {
         let event_loop = Rc::clone(&self.event_loop);
         let stops = Arc::clone(&self.stops);
-        let isolate: &mut v8::Isolate = self.js.v8_isolate();
+        let isolate = &mut self.isolate();
         let _entered = Entered::new(isolate);
-        let js = &mut *self.js;
+        let mut js = self.js.try_borrow_mut().map_err(|_| SettleError::Nested)?;
+        let js = &mut **js;
         let context = &self.context;
         event_loop.block_on(async {
             let far = std::time::Instant::now() + std::time::Duration::from_secs(86_400 * 365);
@@ -419,22 +457,22 @@ impl Runtime {
     }
 
     /// A full, compacting garbage collection.
-    pub fn collect_garbage(&mut self) {
-        let isolate: &mut v8::Isolate = self.js.v8_isolate();
+    pub fn collect_garbage(&self) {
+        let isolate = &mut self.isolate();
         let _entered = Entered::new(isolate);
         isolate.low_memory_notification();
     }
 
     /// The bytes of V8 heap in use, for the Pool's recycling.
-    pub fn used_heap_size(&mut self) -> usize {
-        let isolate: &mut v8::Isolate = self.js.v8_isolate();
+    pub fn used_heap_size(&self) -> usize {
+        let isolate = &mut self.isolate();
         let _entered = Entered::new(isolate);
         isolate.get_heap_statistics().used_heap_size()
     }
 
     /// V8's heap statistics, as (name, bytes) pairs.
-    pub fn heap_stats(&mut self) -> Vec<(&'static str, usize)> {
-        let isolate: &mut v8::Isolate = self.js.v8_isolate();
+    pub fn heap_stats(&self) -> Vec<(&'static str, usize)> {
+        let isolate = &mut self.isolate();
         let _entered = Entered::new(isolate);
         let s = isolate.get_heap_statistics();
         vec![
@@ -460,15 +498,16 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        let waiting = self.code_caches.take_all();
+        let waiting = self.code_caches.get_mut().take_all();
         if !waiting.is_empty() && !self.stops.heap_exhausted() {
             self.with_scope(|scope| code_cache::make(scope, waiting));
         }
         let _tokio = self.event_loop.enter();
-        let isolate: &mut v8::Isolate = self.js.v8_isolate();
+        let js = self.js.get_mut();
+        let isolate: &mut v8::Isolate = js.v8_isolate();
         // SAFETY: invariant 3. The isolate is alive, ours and not entered; it is disposed next.
         unsafe { isolate::enter_to_dispose(isolate) };
         // SAFETY: `js` is dropped exactly once, here, and never used again.
-        unsafe { ManuallyDrop::drop(&mut self.js) };
+        unsafe { ManuallyDrop::drop(js) };
     }
 }

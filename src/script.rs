@@ -15,10 +15,9 @@ use pyo3::prelude::*;
 
 use crate::context::Context;
 use crate::errors;
-use crate::execute::{self, Names};
+use crate::execute::{self, Target};
 use crate::gil::without_gil;
 use crate::release_queue::ReleaseQueue;
-use crate::runtime::Runtime;
 
 /// What `Context.load` appends to the source: the evaluator the wrapper function returns.
 const EVALUATOR: &str = "\n;return (__v8ctx_source) => eval(__v8ctx_source);";
@@ -61,23 +60,18 @@ impl Script {
                 let Some(evaluator) = evaluator else {
                     return Err(execute::caught(py, scope));
                 };
-                let evaluator = v8::Local::<v8::Function>::try_from(evaluator)
-                    .map_err(|_| errors::js_error_new(py, "Error", "the script did not load"))?;
+                if !evaluator.is_function() {
+                    return Err(errors::js_error_new(py, "Error", "the script did not load"));
+                }
                 Ok(v8::Global::new(scope, evaluator))
             })?;
-            Ok(runtime.add_script(evaluator))
+            Ok(runtime.handles().borrow_mut().add(evaluator))
         })?;
         Ok(Script {
             context: context.clone().unbind(),
             key,
             released,
         })
-    }
-
-    fn evaluator(&self, py: Python<'_>, runtime: &Runtime) -> PyResult<v8::Global<v8::Function>> {
-        runtime
-            .script(self.key)
-            .ok_or_else(|| errors::context_closed(py, "this Script was released".to_string()))
     }
 }
 
@@ -95,16 +89,11 @@ impl Script {
     ) -> PyResult<Py<PyAny>> {
         let args = execute::positional(args)?;
         self.context.get().run(py, timeout, |runtime, deadline| {
-            let evaluator = self.evaluator(py, runtime)?;
-            execute::call_function(
-                py,
-                runtime,
-                |scope| Names::Script(v8::Local::new(scope, &evaluator)),
+            let target = Target::InScript {
+                script: self.key,
                 name,
-                &args,
-                auto_await,
-                deadline,
-            )
+            };
+            execute::call_function(py, runtime, target, &args, auto_await, deadline)
         })
     }
 
@@ -118,10 +107,9 @@ impl Script {
         timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
         self.context.get().run(py, timeout, |runtime, deadline| {
-            let evaluator = self.evaluator(py, runtime)?;
             let completion = runtime.with_scope(|scope| {
                 v8::tc_scope!(let scope, scope);
-                let evaluator = v8::Local::new(scope, &evaluator);
+                let evaluator = execute::script_evaluator(py, scope, self.key)?;
                 let source = v8::String::new(scope, expression)
                     .ok_or_else(|| PyRuntimeError::new_err("expression too long for V8"))?;
                 let result = without_gil(py, || {

@@ -18,6 +18,8 @@ def stub_parameters(function: ast.FunctionDef) -> list[tuple[str, str]]:
     """(name, kind) of each parameter in a stub, in order."""
     args = function.args
     out = [(a.arg, "POSITIONAL_OR_KEYWORD") for a in args.posonlyargs + args.args]
+    if args.vararg is not None:
+        out.append((args.vararg.arg, "VAR_POSITIONAL"))
     out += [(a.arg, "KEYWORD_ONLY") for a in args.kwonlyargs]
     return out
 
@@ -29,9 +31,11 @@ def runtime_parameters(function) -> list[tuple[str, str]]:
 
 
 def methods_with_signatures():
-    for class_name in ("Context", "Script", "Pool"):
+    for class_name in ("Context", "Script", "Pool", "JSFunction"):
         for node in CLASSES[class_name].body:
-            if isinstance(node, ast.FunctionDef) and not any(
+            # A compiled __call__ is a slot wrapper whose signature is always (*args, **kwargs);
+            # test_js_functions.py checks JSFunction's calling convention by calling it.
+            if isinstance(node, ast.FunctionDef) and node.name != "__call__" and not any(
                 isinstance(d, ast.Name) and d.id == "property" for d in node.decorator_list
             ):
                 yield class_name, node

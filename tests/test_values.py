@@ -44,12 +44,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import v8ctx
-from _assertions import assert_same
+from _assertions import MAX_SAFE_INTEGER, VALUES, assert_same, normalize, text
 from _subprocess import run_python
 
 UTC = datetime.timezone.utc
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
-MAX_SAFE_INTEGER = 2**53 - 1
 
 # A canonical text of a JavaScript value: types, the sign of zero, own keys in order with their
 # attributes, and the prototype, so two values that convert differently describe differently.
@@ -131,32 +130,6 @@ def teardown_module(module):
 
 def roundtrip(context, value):
     return context.call("id", [value])
-
-
-def normalize(value):
-    """What a Python value should come back as after Python -> JavaScript -> Python.
-
-    The documented normalizations: tuples come back as lists, a float that is integral and a safe
-    integer (|x| <= 2**53-1) comes back as int except -0.0, bytearray/memoryview come back as bytes,
-    frozenset as set. Everything else comes back equal and of the same type.
-    """
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
-            if value == 0.0 and math.copysign(1.0, value) < 0:
-                return value
-            return int(value)
-        return value
-    if isinstance(value, (list, tuple)):
-        return [normalize(item) for item in value]
-    if isinstance(value, dict):
-        return {key: normalize(item) for key, item in value.items()}
-    if isinstance(value, (bytearray, memoryview)):
-        return bytes(value)
-    if isinstance(value, frozenset):
-        return set(value)
-    return value
 
 
 def epoch_ms(moment: datetime.datetime) -> int:
@@ -711,12 +684,13 @@ def test_error_value_becomes_dict_of_name_message_stack(ctx):
     assert result["stack"].startswith("TypeError: x")
 
 
-def test_function_becomes_none(ctx):
-    assert ctx.evaluate("(function f() {})") is None
+def test_function_becomes_a_jsfunction(ctx):
+    assert isinstance(ctx.evaluate("(function f() {})"), v8ctx.JSFunction)
 
 
-def test_arrow_function_property_becomes_none(ctx):
-    assert_same(ctx.evaluate("({f: () => 1, g(){}})"), {"f": None, "g": None})
+def test_function_properties_become_jsfunctions(ctx):
+    result = ctx.evaluate("({f: () => 1, g() { return 2 }})")
+    assert [result["f"](), result["g"]()] == [1, 2]
 
 
 def test_symbol_becomes_none(ctx):
@@ -928,29 +902,6 @@ def test_thrown_error_has_no_value(ctx):
 
 # --------------------------------------------------------------------------------------------------
 # property-based round trip
-
-
-def text():
-    return st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
-
-
-SCALARS = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.integers(min_value=-(2**300), max_value=2**300)
-    | st.floats(allow_nan=False)
-    | text()
-    | st.binary(max_size=64)
-)
-
-VALUES = st.recursive(
-    SCALARS,
-    lambda children: st.lists(children, max_size=8)
-    | st.lists(children, max_size=8).map(tuple)
-    | st.dictionaries(text(), children, max_size=8),
-    max_leaves=40,
-)
 
 
 @SLOW_PROPERTY

@@ -49,6 +49,23 @@ class PoolClosedError(RuntimeError):
 def _close_pools() -> None:
     """Close every open Pool, cancelling their calls (registered with ``atexit``)."""
 
+class JSFunction:
+    """A JavaScript function that reached Python (in a result, as an argument of an exposed
+    callable, or from ``Context.get``).
+
+    Called on its Context's owner thread only (WrongThreadError elsewhere), with the Context's
+    limits; a returned Promise is awaited. Passed back into the same Context it is the very same
+    function (another Context refuses it with ValueError). It keeps its Context's isolate alive
+    while it lives, even after the Context object is gone; ``Context.close()`` ends it
+    (ContextClosedError). Dropped on any thread, it is freed at the owner's next operation. A Pool
+    worker's functions cannot leave it: a Pool result holding one raises TypeError.
+    """
+
+    @property
+    def name(self) -> str:
+        """The function's ``name`` (``""`` for an anonymous one)."""
+    def __call__(self, *args: Any, timeout: Optional[float] = None) -> Any: ...
+
 class Script:
     """Code loaded with ``Context.load``; reaches the script's private declarations, then the globals.
 
@@ -98,7 +115,32 @@ class Context:
         max_heap_mb: Optional[int] = None,
         console: Optional[ConsoleCallback] = None,
         random_seed: Optional[int] = None,
-    ) -> None: ...
+        globals: Optional[dict[str, Any]] = None,
+    ) -> None:
+        """``globals`` maps dotted names to values, each exposed as ``expose(name, value)`` does."""
+
+    def expose(self, name: str, value: Any) -> None:
+        """Make ``value`` reachable from JavaScript at the dotted global ``name`` (``"host.now"``;
+        missing objects on the way are created, a non-object in the way is a ValueError).
+
+        A callable becomes a JavaScript function that runs it on this thread with the GIL taken,
+        converting its arguments and result by the value rules. Its exceptions become JavaScript
+        Errors named after their class (``e.name == "ValueError"``), which JavaScript may catch; one
+        it does not catch reaches the caller as the very same Python exception, with the JavaScript
+        stack added as a note (Python 3.11+). KeyboardInterrupt and SystemExit are never turned into
+        JavaScript: they stop the script and reach the caller. The callable may call back into this
+        Context (a nested operation runs under the outer one's timeout; it may not wait for a
+        Promise when a timer or Promise callback called it) or use another Context. Time spent in
+        it counts against the timeout: JavaScript is stopped as soon as it returns. An ``async def``
+        function cannot be awaited from JavaScript yet: calling it throws a TypeError there.
+
+        Any other value (a JSFunction of this Context included) is converted once, now.
+        """
+
+    def get(self, name: str, *, timeout: Optional[float] = None) -> Any:
+        """The value at the dotted global ``name`` (a top-level ``const`` included); a function comes
+        back as a JSFunction. Raises JSError (ReferenceError) if it is not defined."""
+
     def compile(self, code: str, *, timeout: Optional[float] = None) -> None:
         """Run ``code`` as a classic script in the global scope; its functions and ``var``s become globals.
 

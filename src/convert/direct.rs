@@ -134,6 +134,9 @@ impl<'s> PyToJs<'_, 's, '_> {
                 .map(Into::into)
                 .ok_or_else(|| self.failed("datetime"));
         }
+        if let Ok(function) = value.cast::<crate::function::JsFunction>() {
+            return crate::function::to_js(scope, function.get());
+        }
         Err(PyTypeError::new_err(format!(
             "cannot convert {} at {} to JavaScript",
             value.get_type().name()?,
@@ -444,7 +447,12 @@ impl<'py, 's> JsToPy<'_, 'py, 's, '_> {
         if value.is_boolean() {
             return Ok(PyBool::new(py, value.is_true()).to_owned().into_any());
         }
-        if value.is_null_or_undefined() || value.is_function() || value.is_symbol() {
+        if let Ok(function) = v8::Local::<v8::Function>::try_from(value) {
+            return crate::function::to_python(py, scope, function).map_err(|err| {
+                PyTypeError::new_err(format!("{} (at {})", err.value(py), self.path.render()))
+            });
+        }
+        if value.is_null_or_undefined() || value.is_symbol() {
             return Ok(py.None().into_bound(py));
         }
         if value.is_big_int() {

@@ -17,7 +17,8 @@
 //! | datetime (naive = UTC)         | Date                       | aware datetime in UTC      |
 //!
 //! JavaScript only: Map becomes dict, any ArrayBuffer, TypedArray or DataView becomes bytes, an
-//! invalid Date becomes None, an Error becomes a dict of name/message/stack, functions, symbols
+//! invalid Date becomes None, an Error becomes a dict of name/message/stack, a function becomes a
+//! `JSFunction` (`function.rs`; a TypeError in a Pool worker, which it cannot leave), symbols
 //! and unsettled Promises become None; other objects become a dict of their own enumerable
 //! string-keyed properties. A number that is integral and within ±(2**53 - 1) comes back as
 //! int (except -0.0), so 2.0 comes back as 2; beyond that it stays a float.

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 
 use super::delivery::deliver;
 use super::shared::{Handover, Job, Ready, Request, Shared, SlotStats};
-use crate::execute::{self, Names};
+use crate::execute::{self, Target};
 use crate::gil;
 use crate::runtime::{self, Runtime};
 
@@ -77,10 +77,10 @@ fn start_runtime(shared: &Shared) -> PyResult<Runtime> {
             random_seed: config.random_seed,
             console: config.console.as_ref().map(|c| c.clone_ref(py)),
         };
-        let mut runtime =
+        let runtime =
             gil::without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;
         if !config.code.is_empty() {
-            execute::limited(py, &mut runtime, None, |runtime, deadline| {
+            execute::limited(py, &runtime, None, |runtime, deadline| {
                 execute::run_script(py, runtime, &config.code, false, false, deadline)
             })?;
         }
@@ -103,7 +103,7 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
         }
     };
     let stats = &shared.slots[slot];
-    begin_serving(&shared, stats, &mut runtime);
+    begin_serving(&shared, stats, &runtime);
     {
         let mut state = shared.state.lock();
         if start == Start::Replacement {
@@ -181,7 +181,7 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
         };
         // A retiring worker's numbers no longer describe its slot: its replacement's do.
         let slot_stats = replacing.is_none().then_some(stats);
-        let heap_used = serve(&shared, slot_stats, &mut runtime, job);
+        let heap_used = serve(&shared, slot_stats, &runtime, job);
         served += 1;
         if runtime.stops().heap_exhausted() {
             // Unusable until replaced: rebuild here rather than fail the next calls.
@@ -190,7 +190,7 @@ fn work(shared: Arc<Shared>, slot: usize, mut generation: u64, start: Start, rea
             };
             forget_stops(&shared, &runtime);
             drop(std::mem::replace(&mut runtime, fresh));
-            begin_serving(&shared, stats, &mut runtime);
+            begin_serving(&shared, stats, &runtime);
             stats.restarts.fetch_add(1, Ordering::Relaxed);
             served = 0;
             continue;
@@ -221,7 +221,7 @@ fn replace_at(recycle_after: u64) -> u64 {
 
 /// A runtime starts serving a slot: `close(cancel=True)` can stop it, and the slot's numbers
 /// describe it.
-fn begin_serving(shared: &Shared, stats: &SlotStats, runtime: &mut Runtime) {
+fn begin_serving(shared: &Shared, stats: &SlotStats, runtime: &Runtime) {
     shared.live.lock().push(Arc::clone(runtime.stops()));
     stats.calls.store(0, Ordering::Relaxed);
     stats
@@ -239,7 +239,7 @@ fn forget_stops(shared: &Shared, runtime: &Runtime) {
 /// Runs one job (registered as running when it was taken from the queue, unregistered here),
 /// updates the numbers (the slot's, unless None), and delivers its result;
 /// returns the runtime's heap in use.
-fn serve(shared: &Shared, stats: Option<&SlotStats>, runtime: &mut Runtime, job: Job) -> usize {
+fn serve(shared: &Shared, stats: Option<&SlotStats>, runtime: &Runtime, job: Job) -> usize {
     let timeout = job.timeout.or(shared.config.timeout);
     Python::attach(|py| {
         let result = execute::limited(py, runtime, timeout, |runtime, deadline| {
@@ -247,15 +247,7 @@ fn serve(shared: &Shared, stats: Option<&SlotStats>, runtime: &mut Runtime, job:
                 Request::Call { name, args } => {
                     let args: Vec<Bound<'_, PyAny>> =
                         args.iter().map(|a| a.bind(py).clone()).collect();
-                    execute::call_function(
-                        py,
-                        runtime,
-                        |_| Names::Global,
-                        name,
-                        &args,
-                        true,
-                        deadline,
-                    )
+                    execute::call_function(py, runtime, Target::Global(name), &args, true, deadline)
                 }
                 Request::Evaluate { code } => {
                     execute::run_script(py, runtime, code, true, true, deadline)

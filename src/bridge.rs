@@ -1,0 +1,279 @@
+//! Python callables in JavaScript: `Context.expose(name, obj)` and `Context(globals=...)`.
+//!
+//! A callable becomes a JavaScript function whose data is its index in the isolate's `Callables`;
+//! `call_python`, V8's callback for all of them, takes the GIL (JavaScript runs without it),
+//! converts the arguments and the result by the usual value rules, and turns a Python exception
+//! into a JavaScript `Error` named after its class. The exception object itself is kept beside
+//! the Error (`Thrown`), so if JavaScript does not catch it, the caller gets the original Python
+//! exception back, traceback and all, with the JavaScript stack added as a note. `KeyboardInterrupt`
+//! and `SystemExit` are never turned into JavaScript: they stop the operation and reach the caller.
+//!
+//! Any other value is converted once, when exposed.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use deno_core::v8;
+use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple};
+
+use crate::convert::{self, Path};
+use crate::execute;
+use crate::function::JsFunction;
+use crate::limits::Stops;
+use crate::runtime::Runtime;
+
+/// Python exceptions thrown into JavaScript and not yet seen again, kept at most this many.
+const MAX_THROWN: usize = 256;
+
+/// The exposed Python callables of an isolate (an isolate slot), with its stop flags.
+struct Callables {
+    callables: RefCell<Vec<Py<PyAny>>>,
+    stops: Arc<Stops>,
+}
+
+/// Python exceptions thrown into JavaScript as Errors, with those Errors (an isolate slot).
+#[derive(Default)]
+struct Thrown(RefCell<Vec<(v8::Global<v8::Value>, PyErr)>>);
+
+/// Exposes every item of `globals` (a dict of dotted names).
+pub fn expose_all(py: Python<'_>, runtime: &Runtime, globals: &Bound<'_, PyAny>) -> PyResult<()> {
+    let globals = globals.cast::<PyDict>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "globals must be a dict of names to values, not {}",
+            globals
+                .get_type()
+                .name()
+                .map_or("?".to_string(), |n| n.to_string())
+        ))
+    })?;
+    for (name, value) in globals.iter() {
+        let name = name.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "globals keys must be str names, not {}",
+                name.repr().map_or("?".to_string(), |r| r.to_string())
+            ))
+        })?;
+        expose(py, runtime, &name.to_cow()?, &value)?;
+    }
+    Ok(())
+}
+
+/// Makes `value` reachable from JavaScript at the dotted global `name` (objects on the way are
+/// created when missing): a callable as a function, anything else converted once.
+pub fn expose(
+    py: Python<'_>,
+    runtime: &Runtime,
+    name: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let segments = execute::identifiers(name)?;
+    runtime.with_scope(|scope| {
+        v8::tc_scope!(let scope, scope);
+        let exposed = if value.is_callable() && !value.is_instance_of::<JsFunction>() {
+            python_function(scope, value, segments[segments.len() - 1])?
+        } else {
+            convert::to_js(scope, value, &mut Path::new("value"))?
+        };
+        let mut holder = scope.get_current_context().global(scope);
+        for (i, segment) in segments.iter().enumerate() {
+            let key = v8_name(scope, segment)?;
+            if i + 1 == segments.len() {
+                holder
+                    .set(scope, key.into(), exposed)
+                    .filter(|set| *set)
+                    .ok_or_else(|| failed(py, scope, name))?;
+                break;
+            }
+            let existing = holder
+                .get(scope, key.into())
+                .ok_or_else(|| failed(py, scope, name))?;
+            holder = if existing.is_undefined() {
+                let object = v8::Object::new(scope);
+                holder.set(scope, key.into(), object.into());
+                object
+            } else if existing.is_object() {
+                existing
+                    .to_object(scope)
+                    .ok_or_else(|| failed(py, scope, name))?
+            } else {
+                return Err(PyValueError::new_err(format!(
+                    "cannot expose {name}: {} is already a {}, not an object",
+                    segments[..=i].join("."),
+                    existing.type_of(scope).to_rust_string_lossy(scope)
+                )));
+            };
+        }
+        Ok(())
+    })
+}
+
+fn v8_name<'s>(scope: &v8::PinScope<'s, '_>, name: &str) -> PyResult<v8::Local<'s, v8::String>> {
+    v8::String::new(scope, name).ok_or_else(|| PyValueError::new_err("name too long for V8"))
+}
+
+/// The error of a property JavaScript would not let be set (a frozen object, a throwing setter).
+fn failed(
+    py: Python<'_>,
+    scope: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>,
+    name: &str,
+) -> PyErr {
+    if scope.has_caught() {
+        return execute::caught(py, scope);
+    }
+    PyValueError::new_err(format!(
+        "cannot expose {name}: JavaScript refused the property"
+    ))
+}
+
+/// Gives a new isolate its (empty) tables of exposed callables and thrown Python exceptions.
+pub fn install(isolate: &mut v8::Isolate, stops: Arc<Stops>) {
+    isolate.set_slot(Callables {
+        callables: RefCell::new(Vec::new()),
+        stops,
+    });
+    isolate.set_slot(Thrown::default());
+}
+
+/// A JavaScript function that calls the Python `callable`.
+fn python_function<'s>(
+    scope: &v8::PinScope<'s, '_>,
+    callable: &Bound<'_, PyAny>,
+    name: &str,
+) -> PyResult<v8::Local<'s, v8::Value>> {
+    let callables = scope
+        .get_slot::<Callables>()
+        .expect("`install` runs when the runtime is created");
+    let index = {
+        let mut callables = callables.callables.borrow_mut();
+        callables.push(callable.clone().unbind());
+        callables.len() - 1
+    };
+    let data = v8::Integer::new_from_unsigned(scope, index as u32);
+    let function = v8::Function::builder(call_python)
+        .data(data.into())
+        .build(scope)
+        .ok_or_else(|| PyValueError::new_err("V8 could not create the function"))?;
+    function.set_name(v8_name(scope, name)?);
+    Ok(function.into())
+}
+
+/// V8's callback for every exposed Python callable.
+fn call_python<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: v8::FunctionCallbackArguments<'s>,
+    mut result: v8::ReturnValue<'s, v8::Value>,
+) {
+    let index = args.data().uint32_value(scope).unwrap_or(u32::MAX) as usize;
+    Python::attach(|py| {
+        let Some(callables) = scope.get_slot::<Callables>() else {
+            return;
+        };
+        let stops = Arc::clone(&callables.stops);
+        let Some(callable) = callables
+            .callables
+            .borrow()
+            .get(index)
+            .map(|callable| callable.clone_ref(py))
+        else {
+            return;
+        };
+        let failure = {
+            v8::tc_scope!(let tc, scope);
+            let outcome = (|| {
+                let arguments = (0..args.length())
+                    .map(|i| convert::to_python(py, tc, args.get(i), "argument"))
+                    .collect::<PyResult<Vec<_>>>()?;
+                let returned = callable.bind(py).call1(PyTuple::new(py, arguments)?)?;
+                if returned.hasattr("__await__")? && returned.hasattr("send")? {
+                    let _ = returned.call_method0("close");
+                    return Err(PyTypeError::new_err(
+                        "an async Python function was called from JavaScript, which cannot \
+                         await it here; expose a plain function (or run the coroutine in it)",
+                    ));
+                }
+                convert::to_js(tc, &returned, &mut Path::new("return value"))
+            })();
+            match outcome {
+                Ok(value) => {
+                    result.set(value);
+                    None
+                }
+                // A getter or Proxy trap threw while the arguments were read: that exception
+                // goes on (rethrown as the TryCatch ends).
+                Err(_) if tc.has_caught() => {
+                    tc.rethrow();
+                    None
+                }
+                Err(err) => Some(err),
+            }
+        };
+        match failure {
+            None => {}
+            Some(err) if !err.is_instance_of::<PyException>(py) => stops.raise(err),
+            // Thrown outside the TryCatch above, so that it reaches JavaScript.
+            Some(err) => throw(py, scope, err),
+        }
+    });
+}
+
+/// Throws `err` into JavaScript as an Error named after its class, and keeps it beside that
+/// Error for `original`.
+fn throw(py: Python<'_>, scope: &v8::PinScope<'_, '_>, err: PyErr) {
+    let value = err.value(py);
+    let class = value
+        .get_type()
+        .name()
+        .map_or("Error".to_string(), |n| n.to_string());
+    let text = value.str().map_or(String::new(), |s| s.to_string());
+    let (Some(message), Some(name_key), Some(name)) = (
+        v8::String::new(scope, &text),
+        v8::String::new(scope, "name"),
+        v8::String::new(scope, &class),
+    ) else {
+        return;
+    };
+    let error = v8::Exception::error(scope, message);
+    if let Some(object) = error.to_object(scope) {
+        object.set(scope, name_key.into(), name.into());
+    }
+    if let Some(thrown) = scope.get_slot::<Thrown>() {
+        let mut thrown = thrown.0.borrow_mut();
+        if thrown.len() >= MAX_THROWN {
+            thrown.remove(0);
+        }
+        thrown.push((v8::Global::new(scope, error), err));
+    }
+    scope.throw_exception(error);
+}
+
+/// The Python exception `exception` was thrown for (`throw`), if it is one, with the JavaScript
+/// `stack` it went through added as a note.
+pub fn original(
+    py: Python<'_>,
+    scope: &v8::PinScope<'_, '_>,
+    exception: v8::Local<'_, v8::Value>,
+    stack: impl FnOnce() -> String,
+) -> Option<PyErr> {
+    let thrown = scope.get_slot::<Thrown>()?;
+    let err = {
+        let mut thrown = thrown.0.borrow_mut();
+        let at = thrown
+            .iter()
+            .position(|(error, _)| v8::Local::new(scope, error).strict_equals(exception))?;
+        thrown.remove(at).1
+    };
+    let value = err.value(py);
+    if value.hasattr("add_note").unwrap_or(false) {
+        let _ = value.call_method1("add_note", (format!("JavaScript stack:\n{}", stack()),));
+    }
+    Some(err)
+}
+
+/// Forgets the Python exceptions thrown during the operation that ended.
+pub fn forget_thrown(isolate: &v8::Isolate) {
+    if let Some(thrown) = isolate.get_slot::<Thrown>() {
+        thrown.0.borrow_mut().clear();
+    }
+}
