@@ -11,6 +11,7 @@
 //! Any other value is converted once, when exposed.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use deno_core::v8;
@@ -36,6 +37,24 @@ struct Callables {
 /// Python exceptions thrown into JavaScript as Errors, with those Errors (an isolate slot).
 #[derive(Default)]
 struct Thrown(RefCell<Vec<(v8::Global<v8::Value>, PyErr)>>);
+
+/// A Promise's resolve and reject functions.
+type Settlers = (v8::Global<v8::Value>, v8::Global<v8::Value>);
+
+/// Async Python functions JavaScript called during a step of an awaited operation
+/// (`awaiting.rs`), each with the Promise JavaScript got for its result (an isolate slot).
+struct AsyncCalls {
+    /// The bootstrap's maker of [promise, resolve, reject].
+    deferred: v8::Global<v8::Function>,
+    /// Awaited operations in progress: while any is, an async function may be called (its
+    /// coroutine then runs on the asyncio loop driving them).
+    awaiting: std::cell::Cell<u32>,
+    /// Coroutines started since the driver last took them, by call number.
+    started: RefCell<Vec<(u64, Py<PyAny>)>>,
+    /// The resolve and reject functions of each started call's Promise.
+    pending: RefCell<HashMap<u64, Settlers>>,
+    next: std::cell::Cell<u64>,
+}
 
 /// Exposes every item of `globals` (a dict of dotted names).
 pub fn expose_all(py: Python<'_>, runtime: &Runtime, globals: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -127,13 +146,21 @@ fn failed(
     ))
 }
 
-/// Gives a new isolate its (empty) tables of exposed callables and thrown Python exceptions.
-pub fn install(isolate: &mut v8::Isolate, stops: Arc<Stops>) {
+/// Gives a new isolate its (empty) tables of exposed callables, thrown Python exceptions and
+/// awaited async calls; `deferred` is the bootstrap's maker of [promise, resolve, reject].
+pub fn install(isolate: &mut v8::Isolate, stops: Arc<Stops>, deferred: v8::Global<v8::Function>) {
     isolate.set_slot(Callables {
         callables: RefCell::new(Vec::new()),
         stops,
     });
     isolate.set_slot(Thrown::default());
+    isolate.set_slot(AsyncCalls {
+        deferred,
+        awaiting: std::cell::Cell::new(0),
+        started: RefCell::new(Vec::new()),
+        pending: RefCell::new(HashMap::new()),
+        next: std::cell::Cell::new(0),
+    });
 }
 
 /// A JavaScript function that calls the Python `callable`.
@@ -187,11 +214,7 @@ fn call_python<'s>(
                     .collect::<PyResult<Vec<_>>>()?;
                 let returned = callable.bind(py).call1(PyTuple::new(py, arguments)?)?;
                 if returned.hasattr("__await__")? && returned.hasattr("send")? {
-                    let _ = returned.call_method0("close");
-                    return Err(PyTypeError::new_err(
-                        "an async Python function was called from JavaScript, which cannot \
-                         await it here; expose a plain function (or run the coroutine in it)",
-                    ));
+                    return defer(tc, returned);
                 }
                 convert::to_js(tc, &returned, &mut Path::new("return value"))
             })();
@@ -218,9 +241,132 @@ fn call_python<'s>(
     });
 }
 
+/// The Promise JavaScript gets for the coroutine an async Python function returned: settled by
+/// `settle_call` when the coroutine, run by the asyncio driver of an awaited operation, is done.
+/// Outside awaited operations nothing could run it, so the call fails instead.
+fn defer<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    coroutine: Bound<'_, PyAny>,
+) -> PyResult<v8::Local<'s, v8::Value>> {
+    let calls = scope
+        .get_slot::<AsyncCalls>()
+        .expect("`install` runs when the runtime is created");
+    if calls.awaiting.get() == 0 {
+        let _ = coroutine.call_method0("close");
+        return Err(PyTypeError::new_err(
+            "an async Python function was called from JavaScript run by a synchronous call: use \
+             `await ctx.call_async(...)` or `await ctx.evaluate_async(...)` so that asyncio can \
+             run it",
+        ));
+    }
+    let deferred = v8::Local::new(scope, &calls.deferred);
+    let undefined = v8::undefined(scope).into();
+    let parts = deferred
+        .call(scope, undefined, &[])
+        .and_then(|parts| v8::Local::<v8::Array>::try_from(parts).ok())
+        .ok_or_else(|| PyValueError::new_err("could not create the Promise"))?;
+    let part = |i| {
+        parts
+            .get_index(scope, i)
+            .ok_or_else(|| PyValueError::new_err("no Promise"))
+    };
+    let (promise, resolve, reject) = (part(0)?, part(1)?, part(2)?);
+    let calls = scope
+        .get_slot::<AsyncCalls>()
+        .expect("`install` runs when the runtime is created");
+    let number = calls.next.get() + 1;
+    calls.next.set(number);
+    calls.pending.borrow_mut().insert(
+        number,
+        (
+            v8::Global::new(scope, resolve),
+            v8::Global::new(scope, reject),
+        ),
+    );
+    calls
+        .started
+        .borrow_mut()
+        .push((number, coroutine.unbind()));
+    Ok(promise)
+}
+
+/// An awaited operation begins (true) or ends (false).
+pub fn awaiting(isolate: &v8::Isolate, begins: bool) {
+    if let Some(calls) = isolate.get_slot::<AsyncCalls>() {
+        let count = calls.awaiting.get();
+        calls.awaiting.set(if begins {
+            count + 1
+        } else {
+            count.saturating_sub(1)
+        });
+    }
+}
+
+/// The coroutines async functions returned since the last call, by call number.
+pub fn take_started(isolate: &v8::Isolate) -> Vec<(u64, Py<PyAny>)> {
+    isolate
+        .get_slot::<AsyncCalls>()
+        .map(|calls| std::mem::take(&mut *calls.started.borrow_mut()))
+        .unwrap_or_default()
+}
+
+/// Whether a started call's Promise is still to be settled.
+pub fn calls_pending(isolate: &v8::Isolate) -> bool {
+    isolate
+        .get_slot::<AsyncCalls>()
+        .is_some_and(|calls| !calls.pending.borrow().is_empty())
+}
+
+/// Settles the Promise of call `number` with its coroutine's outcome: its value, or its
+/// exception as `throw` would throw it. `None` forgets the call (its coroutine was cancelled).
+pub fn settle_call(
+    py: Python<'_>,
+    scope: &mut v8::PinScope<'_, '_>,
+    number: u64,
+    outcome: Option<PyResult<Bound<'_, PyAny>>>,
+) -> PyResult<()> {
+    let Some(calls) = scope.get_slot::<AsyncCalls>() else {
+        return Ok(());
+    };
+    let Some((resolve, reject)) = calls.pending.borrow_mut().remove(&number) else {
+        return Ok(());
+    };
+    let Some(outcome) = outcome else {
+        return Ok(());
+    };
+    let (settle, value) = match outcome
+        .and_then(|value| convert::to_js(scope, &value, &mut Path::new("async result")))
+    {
+        Ok(value) => (resolve, value),
+        Err(err) if !err.is_instance_of::<PyException>(py) => return Err(err),
+        Err(err) => match error_for(py, scope, err) {
+            Some(error) => (reject, error),
+            None => return Ok(()),
+        },
+    };
+    let settle = v8::Local::new(scope, &settle);
+    let settle = v8::Local::<v8::Function>::try_from(settle)
+        .map_err(|_| PyValueError::new_err("not a function"))?;
+    let undefined = v8::undefined(scope).into();
+    settle.call(scope, undefined, &[value]);
+    scope.perform_microtask_checkpoint();
+    Ok(())
+}
+
 /// Throws `err` into JavaScript as an Error named after its class, and keeps it beside that
 /// Error for `original`.
 fn throw(py: Python<'_>, scope: &v8::PinScope<'_, '_>, err: PyErr) {
+    if let Some(error) = error_for(py, scope, err) {
+        scope.throw_exception(error);
+    }
+}
+
+/// The JavaScript Error for `err` (named after its class), kept beside it for `original`.
+fn error_for<'s>(
+    py: Python<'_>,
+    scope: &v8::PinScope<'s, '_>,
+    err: PyErr,
+) -> Option<v8::Local<'s, v8::Value>> {
     let value = err.value(py);
     let class = value
         .get_type()
@@ -232,7 +378,7 @@ fn throw(py: Python<'_>, scope: &v8::PinScope<'_, '_>, err: PyErr) {
         v8::String::new(scope, "name"),
         v8::String::new(scope, &class),
     ) else {
-        return;
+        return None;
     };
     let error = v8::Exception::error(scope, message);
     if let Some(object) = error.to_object(scope) {
@@ -245,7 +391,7 @@ fn throw(py: Python<'_>, scope: &v8::PinScope<'_, '_>, err: PyErr) {
         }
         thrown.push((v8::Global::new(scope, error), err));
     }
-    scope.throw_exception(error);
+    Some(error)
 }
 
 /// The Python exception `exception` was thrown for (`throw`), if it is one, with the JavaScript
@@ -271,9 +417,13 @@ pub fn original(
     Some(err)
 }
 
-/// Forgets the Python exceptions thrown during the operation that ended.
-pub fn forget_thrown(isolate: &v8::Isolate) {
-    if let Some(thrown) = isolate.get_slot::<Thrown>() {
+/// Forgets the Python exceptions thrown during the operation that ended, unless an awaited
+/// operation is in progress (a Promise it awaits may still reject with one of them).
+pub fn forget_thrown_unless_awaited(isolate: &v8::Isolate) {
+    let awaited = isolate
+        .get_slot::<AsyncCalls>()
+        .is_some_and(|calls| calls.awaiting.get() > 0);
+    if let (false, Some(thrown)) = (awaited, isolate.get_slot::<Thrown>()) {
         thrown.0.borrow_mut().clear();
     }
 }

@@ -15,6 +15,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::awaiting;
 use crate::bridge;
 use crate::errors;
 use crate::execute::{self, Target};
@@ -177,6 +178,44 @@ impl Context {
         })
     }
 
+    /// `call` for asyncio: an awaitable that runs the call on this (the event loop's) thread,
+    /// letting other tasks run while its Promise waits on timers or async Python functions.
+    #[pyo3(signature = (name, args = None, *, timeout = None))]
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        name: String,
+        args: Option<&Bound<'py, PyAny>>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args = execute::positional(args)?
+            .into_iter()
+            .map(Bound::unbind)
+            .collect();
+        awaiting::awaitable(
+            py,
+            &self.core,
+            awaiting::Request::Call { name, args },
+            timeout,
+        )
+    }
+
+    /// `evaluate` for asyncio (see `call_async`).
+    #[pyo3(signature = (code, *, timeout = None))]
+    fn evaluate_async<'py>(
+        &self,
+        py: Python<'py>,
+        code: String,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        awaiting::awaitable(
+            py,
+            &self.core,
+            awaiting::Request::Evaluate { code },
+            timeout,
+        )
+    }
+
     /// The value at the dotted global `name` (a function as a `JSFunction`).
     #[pyo3(signature = (name, *, timeout = None))]
     fn get(&self, py: Python<'_>, name: &str, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
@@ -326,9 +365,26 @@ impl ContextCore {
         operation: impl FnOnce(&Runtime, Option<Instant>) -> PyResult<R>,
     ) -> PyResult<R> {
         let timeout = limits::timeout(timeout)?.or(self.default_timeout);
+        self.run_as(py, timeout, None, operation)
+    }
+
+    /// The default timeout, for an awaited operation to start its deadline from.
+    pub fn timeout(&self, timeout: Option<f64>) -> PyResult<Option<Duration>> {
+        Ok(limits::timeout(timeout)?.or(self.default_timeout))
+    }
+
+    /// `run` with the timeout as a duration, for a step of the awaited operation numbered
+    /// `resumed` (`awaiting.rs`) or a new operation (None).
+    pub fn run_as<R>(
+        &self,
+        py: Python<'_>,
+        timeout: Option<Duration>,
+        resumed: Option<u32>,
+        operation: impl FnOnce(&Runtime, Option<Instant>) -> PyResult<R>,
+    ) -> PyResult<R> {
         let mut exhausted = false;
         let result = self.with_runtime(py, |runtime| {
-            let result = execute::limited(py, runtime, timeout, operation);
+            let result = execute::limited_as(py, runtime, timeout, resumed, operation);
             exhausted = runtime.stops().heap_exhausted();
             result
         });

@@ -36,6 +36,18 @@ pub fn run_script(
     want_value: bool,
     deadline: Option<Instant>,
 ) -> PyResult<Py<PyAny>> {
+    let completion = start_script(py, runtime, code, auto_await, want_value)?;
+    settle(py, runtime, completion, deadline)
+}
+
+/// Runs a classic script up to its completion value, which may be a Promise still pending.
+pub fn start_script(
+    py: Python<'_>,
+    runtime: &Runtime,
+    code: &str,
+    auto_await: bool,
+    want_value: bool,
+) -> PyResult<Completion> {
     let (completion, candidate) = runtime.with_scope(|scope| {
         v8::tc_scope!(let scope, scope);
         let (source, origin) = match source(scope, code) {
@@ -64,7 +76,7 @@ pub fn run_script(
     if let Some((key, script)) = candidate {
         runtime.code_caches().add(key, script);
     }
-    settle(py, runtime, completion?, deadline)
+    completion
 }
 
 /// Compiles a classic script, from its code cache when there is one.
@@ -101,6 +113,18 @@ pub fn limited<R>(
     timeout: Option<Duration>,
     operation: impl FnOnce(&Runtime, Option<Instant>) -> PyResult<R>,
 ) -> PyResult<R> {
+    limited_as(py, runtime, timeout, None, operation)
+}
+
+/// `limited` for a later step of the awaited operation numbered `resumed` (`awaiting.rs`), or
+/// for a new operation (None).
+pub fn limited_as<R>(
+    py: Python<'_>,
+    runtime: &Runtime,
+    timeout: Option<Duration>,
+    resumed: Option<u32>,
+    operation: impl FnOnce(&Runtime, Option<Instant>) -> PyResult<R>,
+) -> PyResult<R> {
     if runtime.enter_operation() {
         // Nested in an operation on this runtime (a Python callable called back into it): it
         // runs under that operation's limits and deadline and leaves the ending to it.
@@ -108,7 +132,7 @@ pub fn limited<R>(
         runtime.leave_operation();
         return result;
     }
-    let result = limited_outermost(py, runtime, timeout, operation);
+    let result = limited_outermost(py, runtime, timeout, resumed, operation);
     runtime.leave_operation();
     result
 }
@@ -118,15 +142,21 @@ fn limited_outermost<R>(
     py: Python<'_>,
     runtime: &Runtime,
     timeout: Option<Duration>,
+    resumed: Option<u32>,
     operation: impl FnOnce(&Runtime, Option<Instant>) -> PyResult<R>,
 ) -> PyResult<R> {
     let armed = Armed::new(runtime.stops(), timeout);
     runtime.set_deadline(armed.deadline());
-    runtime.operation_begins();
+    match resumed {
+        Some(number) => runtime.operation_resumes(number),
+        None => {
+            runtime.operation_begins();
+        }
+    }
     runtime.code_caches().operation_begins();
     let result = operation(runtime, armed.deadline());
     runtime.report_unhandled_rejections();
-    bridge::forget_thrown(&runtime.isolate());
+    bridge::forget_thrown_unless_awaited(&runtime.isolate());
     let stop = armed.finish(&runtime.isolate());
     // A run that finished anyway as the timeout or Ctrl-C struck keeps its result (below).
     let finished_anyway = matches!(stop, Some(Stop::Timeout | Stop::Interrupt)) && result.is_ok();
@@ -160,18 +190,7 @@ fn limited_outermost<R>(
         )),
         // It finished anyway, just as the limit struck: keep the result.
         (Some(_), Ok(value)) => Ok(value),
-        (Some(Stop::Timeout), Err(_)) => {
-            let message = format!(
-                "JavaScript ran past its timeout of {} s and was terminated",
-                timeout.map_or(0.0, |t| t.as_secs_f64())
-            );
-            Err(errors::js_error_of_kind(
-                py,
-                JsErrorKind::Timeout,
-                "TimeoutError",
-                &message,
-            ))
-        }
+        (Some(Stop::Timeout), Err(_)) => Err(timeout_error(py, timeout)),
         (Some(Stop::Interrupt), Err(_)) => {
             py.check_signals()?;
             Err(errors::js_error_new(
@@ -224,7 +243,7 @@ pub fn caught(
 }
 
 /// The value of a settled Promise, or its rejection as a JSError.
-fn settled<'s>(
+pub fn settled<'s>(
     py: Python<'_>,
     scope: &mut v8::PinScope<'s, '_>,
     promise: v8::Local<'s, v8::Promise>,
@@ -249,42 +268,45 @@ pub fn settle(
         Completion::Value(value) => return Ok(value),
         Completion::Pending(promise) => promise,
     };
-    match without_gil(py, || runtime.settle(&promise, deadline)) {
-        Ok(()) => {}
-        Err(SettleError::Stopped) => {
-            return Err(errors::js_error_new(
-                py,
-                "Error",
-                "waiting for the Promise was stopped",
-            ))
-        }
-        Err(SettleError::NeverSettles) => {
-            return Err(errors::js_error_of_kind(
-                py,
-                JsErrorKind::NeverSettles,
-                "Error",
-                "the Promise never settles: nothing left in the event loop (no timer, no pending \
-                 operation) can resolve or reject it",
-            ))
-        }
-        Err(SettleError::EventLoop(error)) => {
-            return Err(errors::js_error_new(py, "Error", &error.to_string()))
-        }
-        Err(SettleError::Nested) => {
-            return Err(errors::js_error_new(
-                py,
-                "Error",
-                "a call made by a Python callable that a timer or Promise callback called \
-                 cannot wait for a Promise: the event loop is already running further up the \
-                 stack. Return the Promise to JavaScript instead, or pass auto_await=False",
-            ))
-        }
-    }
+    without_gil(py, || runtime.settle(&promise, deadline)).map_err(|e| settle_error(py, e))?;
     runtime.with_scope(|scope| {
         v8::tc_scope!(let scope, scope);
         let promise = v8::Local::new(scope, &promise);
         settled(py, scope, promise)
     })
+}
+
+/// The exception for why waiting for a Promise ended before it settled.
+pub fn settle_error(py: Python<'_>, error: SettleError) -> PyErr {
+    match error {
+        SettleError::Stopped => {
+            errors::js_error_new(py, "Error", "waiting for the Promise was stopped")
+        }
+        SettleError::NeverSettles => errors::js_error_of_kind(
+            py,
+            JsErrorKind::NeverSettles,
+            "Error",
+            "the Promise never settles: nothing left in the event loop (no timer, no pending \
+             operation) can resolve or reject it",
+        ),
+        SettleError::EventLoop(error) => errors::js_error_new(py, "Error", &error.to_string()),
+        SettleError::Nested => errors::js_error_new(
+            py,
+            "Error",
+            "a call made by a Python callable that a timer or Promise callback called cannot \
+             wait for a Promise: the event loop is already running further up the stack. \
+             Return the Promise to JavaScript instead, or pass auto_await=False",
+        ),
+    }
+}
+
+/// The JSTimeoutError of an operation that ran past `timeout`.
+pub fn timeout_error(py: Python<'_>, timeout: Option<Duration>) -> PyErr {
+    let message = format!(
+        "JavaScript ran past its timeout of {} s and was terminated",
+        timeout.map_or(0.0, |t| t.as_secs_f64())
+    );
+    errors::js_error_of_kind(py, JsErrorKind::Timeout, "TimeoutError", &message)
 }
 
 /// `code` as a V8 string, and the origin (`<v8ctx>`) stack traces name it by.
@@ -343,7 +365,19 @@ pub fn call_function(
     auto_await: bool,
     deadline: Option<Instant>,
 ) -> PyResult<Py<PyAny>> {
-    let completion = runtime.with_scope(|scope| {
+    let completion = start_call(py, runtime, target, args, auto_await)?;
+    settle(py, runtime, completion, deadline)
+}
+
+/// Calls the function `target` with `args`, up to its result, which may be a pending Promise.
+pub fn start_call(
+    py: Python<'_>,
+    runtime: &Runtime,
+    target: Target<'_>,
+    args: &[Bound<'_, PyAny>],
+    auto_await: bool,
+) -> PyResult<Completion> {
+    runtime.with_scope(|scope| {
         v8::tc_scope!(let scope, scope);
         let (value, this) = resolve(py, scope, target)?;
         let function = v8::Local::<v8::Function>::try_from(value).map_err(|_| {
@@ -364,8 +398,7 @@ pub fn call_function(
             result
         });
         complete(py, scope, result, auto_await, true)
-    })?;
-    settle(py, runtime, completion, deadline)
+    })
 }
 
 /// The value `target` names, converted (`Context.get`).

@@ -1,6 +1,7 @@
 //! v8ctx: JavaScript in V8 from Python, through deno_core. ARCHITECTURE.md explains the modules
 //! and the thread model.
 
+mod awaiting;
 mod bridge;
 mod code_cache;
 mod context;

@@ -83,8 +83,12 @@ pub struct Runtime {
     report_rejection: v8::Global<v8::Function>,
     /// The bootstrap's canceller of the timers an operation created.
     cancel_timers_of: v8::Global<v8::Function>,
+    /// The bootstrap's `nextTimerDelay`.
+    next_timer_delay: v8::Global<v8::Function>,
     /// The number of the operation running now, which timers record (`ops::OperationNumber`).
     operation: Rc<std::cell::Cell<u32>>,
+    /// The number the next operation gets.
+    next_operation: std::cell::Cell<u32>,
     event_loop: Rc<tokio::runtime::Runtime>,
 }
 
@@ -145,6 +149,15 @@ pub enum SettleError {
     /// The event loop is already running further up the stack (a timer or Promise callback
     /// called the Python callable that made this nested operation).
     Nested,
+}
+
+/// Where one turn of the event loop (`Runtime::step`) left an awaited Promise.
+pub enum Stepped {
+    Settled,
+    /// Still pending; deno_core's loop waits for timers.
+    Waiting,
+    /// Still pending, and deno_core's loop has nothing left (only Python can settle it now).
+    Idle,
 }
 
 /// Starts, once per process, a thread that keeps an idle isolate alive for good.
@@ -225,7 +238,6 @@ impl Runtime {
             .put(host::console_hook(options.console, Arc::clone(&stops)));
         js.v8_isolate().set_slot(Unhandled::default());
         let handles = Handles::new_in(js.v8_isolate());
-        bridge::install(js.v8_isolate(), Arc::clone(&stops));
         js.v8_isolate().set_promise_reject_callback(track_rejection);
         // Invariant 1.
         isolate::exit_after_creation(js.v8_isolate());
@@ -233,7 +245,7 @@ impl Runtime {
         js.op_state()
             .borrow_mut()
             .put(ops::OperationNumber(Rc::clone(&operation)));
-        let (report_rejection, cancel_timers_of) = {
+        let (report_rejection, cancel_timers_of, deferred, next_timer_delay) = {
             let isolate: &mut v8::Isolate = js.v8_isolate();
             let _entered = Entered::new(isolate);
             v8::scope!(scope, isolate);
@@ -257,15 +269,18 @@ impl Runtime {
                     pair.get_index(scope, i)
                         .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
                 };
-                Some((function(0)?, function(1)?))
+                Some([function(0)?, function(1)?, function(2)?, function(3)?])
             })();
-            let (report, cancel) =
+            let [report, cancel, deferred, next_timer] =
                 report.ok_or_else(|| "the v8ctx bootstrap script failed".to_string())?;
             (
                 v8::Global::new(scope, report),
                 v8::Global::new(scope, cancel),
+                v8::Global::new(scope, deferred),
+                v8::Global::new(scope, next_timer),
             )
         };
+        bridge::install(js.v8_isolate(), Arc::clone(&stops), deferred);
         // SAFETY: only the address is kept; `isolate()` says when it may be used.
         let isolate = unsafe { js.v8_isolate().as_raw_isolate_ptr() };
         Ok(Runtime {
@@ -281,7 +296,9 @@ impl Runtime {
             external,
             report_rejection,
             cancel_timers_of,
+            next_timer_delay,
             operation,
+            next_operation: std::cell::Cell::new(0),
             event_loop,
         })
     }
@@ -305,9 +322,69 @@ impl Runtime {
         });
     }
 
-    /// Numbers a new operation, for the timers it creates.
-    pub fn operation_begins(&self) {
-        self.operation.set(self.operation.get().wrapping_add(1));
+    /// Numbers a new operation, for the timers it creates; returns its number.
+    pub fn operation_begins(&self) -> u32 {
+        let number = self.next_operation.get().wrapping_add(1);
+        self.next_operation.set(number);
+        self.operation.set(number);
+        number
+    }
+
+    /// The number of the operation running now.
+    pub fn current_operation(&self) -> u32 {
+        self.operation.get()
+    }
+
+    /// A later step of the operation numbered `number` (an awaited one): its timers are its own.
+    pub fn operation_resumes(&self, number: u32) {
+        self.operation.set(number);
+    }
+
+    /// How long until the next timer is due (zero if one is overdue); None if none is pending.
+    pub fn next_timer_delay(&self) -> Option<std::time::Duration> {
+        let delay = self.next_timer_delay.clone();
+        let millis = self.with_scope(|scope| {
+            v8::tc_scope!(let scope, scope);
+            let delay = v8::Local::new(scope, &delay);
+            let undefined = v8::undefined(scope).into();
+            delay
+                .call(scope, undefined, &[])
+                .and_then(|ms| ms.number_value(scope))
+                .unwrap_or(-1.0)
+        });
+        (millis >= 0.0).then(|| std::time::Duration::from_secs_f64(millis / 1000.0))
+    }
+
+    /// One turn of the event loop for an awaited operation (`awaiting.rs`): runs the timers that
+    /// are due, finished ops and microtasks, without waiting for anything.
+    pub fn step(&self, promise: &v8::Global<v8::Promise>) -> Result<Stepped, SettleError> {
+        let event_loop = Rc::clone(&self.event_loop);
+        let isolate = &mut self.isolate();
+        let _entered = Entered::new(isolate);
+        let mut js = self.js.try_borrow_mut().map_err(|_| SettleError::Nested)?;
+        let js = &mut **js;
+        let context = &self.context;
+        event_loop.block_on(async {
+            // Yielding once lets tokio fire its due timers (deno_core's are tokio sleeps).
+            tokio::task::yield_now().await;
+            poll_fn(|cx| {
+                let turn = js.poll_event_loop(cx, PollEventLoopOptions::default());
+                let pending = {
+                    let isolate: &mut v8::Isolate = js.v8_isolate();
+                    v8::scope!(scope, isolate);
+                    let local = v8::Local::new(scope, context);
+                    let scope = &mut v8::ContextScope::new(scope, local);
+                    v8::Local::new(scope, promise).state() == v8::PromiseState::Pending
+                };
+                Poll::Ready(match (pending, turn) {
+                    (false, _) => Ok(Stepped::Settled),
+                    (true, Poll::Pending) => Ok(Stepped::Waiting),
+                    (true, Poll::Ready(Ok(()))) => Ok(Stepped::Idle),
+                    (true, Poll::Ready(Err(e))) => Err(SettleError::EventLoop(e)),
+                })
+            })
+            .await
+        })
     }
 
     /// Cancels the timers the current operation created: it was stopped (timed out, interrupted,

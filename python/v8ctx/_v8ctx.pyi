@@ -132,10 +132,26 @@ class Context:
         Context (a nested operation runs under the outer one's timeout; it may not wait for a
         Promise when a timer or Promise callback called it) or use another Context. Time spent in
         it counts against the timeout: JavaScript is stopped as soon as it returns. An ``async def``
-        function cannot be awaited from JavaScript yet: calling it throws a TypeError there.
+        function gives JavaScript a Promise when the Context is driven from asyncio
+        (``call_async``/``evaluate_async``); from a synchronous call it throws a TypeError there.
 
         Any other value (a JSFunction of this Context included) is converted once, now.
         """
+
+    def call_async(
+        self, name: str, args: Optional[Sequence[Any]] = None, *, timeout: Optional[float] = None
+    ) -> Awaitable[Any]:
+        """``call`` for asyncio, on the event loop's thread (which must own this Context).
+
+        The call starts when awaited. While its Promise waits on JavaScript timers or on async
+        Python functions JavaScript called (``expose`` an ``async def``: JavaScript gets a Promise
+        of its result, and its coroutine runs as a task of this loop), other tasks run. ``timeout``
+        covers the whole wait. Cancelling the awaiting task ends the operation: its timers and the
+        coroutines it started are cancelled, and the Context stays usable.
+        """
+
+    def evaluate_async(self, code: str, *, timeout: Optional[float] = None) -> Awaitable[Any]:
+        """``evaluate`` for asyncio; see ``call_async``."""
 
     def get(self, name: str, *, timeout: Optional[float] = None) -> Any:
         """The value at the dotted global ``name`` (a top-level ``const`` included); a function comes

@@ -65,14 +65,19 @@
   // ---- Timers ----------------------------------------------------------------------------------
   const timers = new Map();
   let nextTimerId = 1;
+  // Captured now, so that scripts replacing Date.now cannot confuse when timers are due.
+  const now = Date.now;
   const schedule = (callback, delay, args, repeat) => {
     const id = nextTimerId++;
     const run = typeof callback === "function" ? callback : () => (0, eval)(String(callback));
+    const wait = Math.max(0, Number(delay) || 0);
     const timer = core.createTimer(() => {
-      if (!repeat) timers.delete(id);
+      if (repeat) entry.due = now() + wait;
+      else timers.delete(id);
       run(...args);
     }, delay, undefined, repeat, true);
-    timers.set(id, { timer, operation: ops.op_v8ctx_operation() });
+    const entry = { timer, operation: ops.op_v8ctx_operation(), due: now() + wait };
+    timers.set(id, entry);
     return id;
   };
   const cancel = (id) => {
@@ -85,6 +90,13 @@
   // A stopped operation (timed out, interrupted, cancelled) takes its pending timers with it.
   const cancelTimersOf = (operation) => {
     for (const [id, entry] of timers) if (entry.operation === operation) cancel(id);
+  };
+  // Milliseconds until the next timer is due (0 if one is overdue), or -1 if none is pending: how
+  // long an asyncio-driven operation may sleep before the event loop has work again.
+  const nextTimerDelay = () => {
+    let due = Infinity;
+    for (const entry of timers.values()) if (entry.due < due) due = entry.due;
+    return due === Infinity ? -1 : Math.max(0, due - now());
   };
   define("setTimeout", function setTimeout(callback, delay = 0, ...args) { return schedule(callback, delay, args, false); });
   define("setInterval", function setInterval(callback, delay = 0, ...args) { return schedule(callback, delay, args, true); });
@@ -246,7 +258,9 @@
   define("console", console);
 
   // Per runtime: (randomSeed: number | null) => [the function runtime.rs calls with the reason
-  // of each rejected Promise nobody handled, the one it calls with a stopped operation's number].
+  // of each rejected Promise nobody handled, the one it calls with a stopped operation's number,
+  // the one that makes [promise, resolve, reject] for an async Python function's result, and
+  // nextTimerDelay].
   Object.defineProperty(globalThis, "__v8ctxSetup", {
     configurable: true,
     value: (randomSeed) => {
@@ -257,7 +271,12 @@
       delete globalThis.__v8ctxSetup;
       // Browsers report a rejected Promise nobody handled on the console, and carry on.
       const reportRejection = (reason) => ops.op_v8ctx_console(3, "Uncaught (in promise) " + inspect(reason, 0, []));
-      return [reportRejection, cancelTimersOf];
+      const deferred = () => {
+        let resolve, reject;
+        const promise = new Promise((yes, no) => { resolve = yes; reject = no; });
+        return [promise, resolve, reject];
+      };
+      return [reportRejection, cancelTimersOf, deferred, nextTimerDelay];
     },
   });
 })(Deno.core);
