@@ -56,8 +56,11 @@ struct AsyncCalls {
     next: std::cell::Cell<u64>,
 }
 
-/// Exposes every item of `globals` (a dict of dotted names).
-pub fn expose_all(py: Python<'_>, runtime: &Runtime, globals: &Bound<'_, PyAny>) -> PyResult<()> {
+/// The items of a `globals=` mapping (a dict of dotted names), checked.
+pub fn globals(globals: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, Py<PyAny>)>> {
+    let Some(globals) = globals else {
+        return Ok(Vec::new());
+    };
     let globals = globals.cast::<PyDict>().map_err(|_| {
         PyTypeError::new_err(format!(
             "globals must be a dict of names to values, not {}",
@@ -67,16 +70,20 @@ pub fn expose_all(py: Python<'_>, runtime: &Runtime, globals: &Bound<'_, PyAny>)
                 .map_or("?".to_string(), |n| n.to_string())
         ))
     })?;
-    for (name, value) in globals.iter() {
-        let name = name.cast::<PyString>().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "globals keys must be str names, not {}",
-                name.repr().map_or("?".to_string(), |r| r.to_string())
-            ))
-        })?;
-        expose(py, runtime, &name.to_cow()?, &value)?;
-    }
-    Ok(())
+    globals
+        .iter()
+        .map(|(name, value)| {
+            let name = name.cast::<PyString>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "globals keys must be str names, not {}",
+                    name.repr().map_or("?".to_string(), |r| r.to_string())
+                ))
+            })?;
+            let name = name.to_cow()?.into_owned();
+            execute::identifiers(&name)?;
+            Ok((name, value.unbind()))
+        })
+        .collect()
 }
 
 /// Makes `value` reachable from JavaScript at the dotted global `name` (objects on the way are

@@ -61,6 +61,7 @@ impl Context {
             return Err(fork_error());
         }
         let default_timeout = limits::timeout(timeout)?;
+        let globals = bridge::globals(globals)?;
         if let Some(mb) = max_heap_mb.filter(|mb| *mb < MIN_HEAP_MB) {
             return Err(PyValueError::new_err(format!(
                 "max_heap_mb must be at least {MIN_HEAP_MB}, not {mb}"
@@ -97,9 +98,9 @@ impl Context {
             Ok(())
         })?;
         let context = Context { core };
-        if let Some(globals) = globals {
+        for (name, value) in &globals {
             context.run(py, None, |runtime, _| {
-                bridge::expose_all(py, runtime, globals)
+                bridge::expose(py, runtime, name, value.bind(py))
             })?;
         }
         Ok(context)

@@ -265,3 +265,38 @@ def test_a_hundred_thousand_calls_from_javascript_add_up(ctx):
     ctx.expose("inc", lambda n: n + 1)
     ctx.compile("function count(n) { let s = 0; for (let i = 0; i < n; i++) s = inc(s); return s }")
     assert ctx.call("count", [100_000]) == 100_000
+
+
+# --------------------------------------------------------------------------------------------------
+# Pool(globals=...)
+
+
+def test_pool_globals_run_on_the_worker_thread():
+    import threading
+
+    def where(x):
+        return [threading.get_ident(), x + 1]
+
+    with v8ctx.Pool("function viaHost(x) { return host.where(x) }", workers=1, globals={"host.where": where, "limit": 3}) as pool:
+        thread, value = pool.call("viaHost", [1])
+        assert thread != threading.get_ident() and value == 2
+        assert pool.evaluate("limit") == 3
+
+
+def test_a_pool_global_raising_reaches_the_caller_as_the_same_exception():
+    error = LookupError("from the worker")
+
+    def fail():
+        raise error
+
+    with v8ctx.Pool("", workers=1, globals={"fail": fail}) as pool:
+        with pytest.raises(LookupError) as info:
+            pool.evaluate("fail()")
+        assert info.value is error
+
+
+def test_pool_globals_that_are_not_a_dict_of_names_are_refused_at_once():
+    with pytest.raises(TypeError, match="globals must be a dict"):
+        v8ctx.Pool("", workers=1, globals=[("f", len)])
+    with pytest.raises(ValueError, match="is not a JavaScript identifier"):
+        v8ctx.Pool("", workers=1, globals={"no such name": len})

@@ -266,7 +266,12 @@ class Pool:
         timeout: Optional[float] = None,
         random_seed: Optional[int] = None,
         console: Optional[ConsoleCallback] = None,
-    ) -> None: ...
+        globals: Optional[dict[str, Any]] = None,
+    ) -> None:
+        """``globals`` is exposed in every worker's runtime before ``code`` runs, as
+        ``Context.expose`` does: a callable runs on the worker's thread (with the GIL taken for
+        it), any other value is converted once per worker."""
+
     def call(self, name: str, args: Optional[Sequence[Any]] = None, *, timeout: Optional[float] = None) -> Any:
         """Call the global function ``name`` on a free worker; blocks without the GIL. Promises are awaited."""
 

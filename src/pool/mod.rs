@@ -38,6 +38,7 @@ use delivery::JobCanceller;
 use shared::{Config, Handover, Job, Reply, Request, Shared, SlotStats, State};
 use thread_worker::{spawn_worker, Start};
 
+use crate::bridge;
 use crate::execute;
 use crate::gil;
 use crate::limits;
@@ -53,7 +54,7 @@ pub struct Pool {
 #[pymethods]
 impl Pool {
     #[new]
-    #[pyo3(signature = (code = String::new(), *, workers = None, recycle_after = None, max_heap_mb = None, timeout = None, random_seed = None, console = None))]
+    #[pyo3(signature = (code = String::new(), *, workers = None, recycle_after = None, max_heap_mb = None, timeout = None, random_seed = None, console = None, globals = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -64,6 +65,7 @@ impl Pool {
         timeout: Option<f64>,
         random_seed: Option<u64>,
         console: Option<Py<PyAny>>,
+        globals: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         if owner::forked() {
             return Err(PyRuntimeError::new_err(
@@ -81,6 +83,8 @@ impl Pool {
             ));
         }
         let timeout = limits::timeout(timeout)?;
+        // Checked here, so a bad mapping fails the constructor rather than every worker.
+        let globals = bridge::globals(globals)?;
         owner::watch_for_fork();
         let shared = Arc::new(Shared {
             config: Config {
@@ -90,6 +94,7 @@ impl Pool {
                 timeout,
                 random_seed,
                 console,
+                globals,
             },
             state: Mutex::new(State {
                 queue: VecDeque::new(),

@@ -53,6 +53,8 @@ pub(super) struct Config {
     pub(super) timeout: Option<Duration>,
     pub(super) random_seed: Option<u64>,
     pub(super) console: Option<Py<PyAny>>,
+    /// Exposed in every worker's runtime before the code runs (callables run on the worker).
+    pub(super) globals: Vec<(String, Py<PyAny>)>,
 }
 
 pub(super) struct State {

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 
 use super::delivery::deliver;
 use super::shared::{Handover, Job, Ready, Request, Shared, SlotStats};
+use crate::bridge;
 use crate::execute::{self, Target};
 use crate::gil;
 use crate::runtime::{self, Runtime};
@@ -79,6 +80,11 @@ fn start_runtime(shared: &Shared) -> PyResult<Runtime> {
         };
         let runtime =
             gil::without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;
+        for (name, value) in &config.globals {
+            execute::limited(py, &runtime, None, |runtime, _| {
+                bridge::expose(py, runtime, name, value.bind(py))
+            })?;
+        }
         if !config.code.is_empty() {
             execute::limited(py, &runtime, None, |runtime, deadline| {
                 execute::run_script(py, runtime, &config.code, false, false, deadline)
