@@ -17,7 +17,8 @@ use std::sync::Arc;
 use deno_core::v8;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
 use crate::convert::{self, Path};
 use crate::execute;
@@ -220,7 +221,7 @@ fn call_python<'s>(
                     .map(|i| convert::to_python(py, tc, args.get(i), "argument"))
                     .collect::<PyResult<Vec<_>>>()?;
                 let returned = callable.bind(py).call1(PyTuple::new(py, arguments)?)?;
-                if returned.hasattr("__await__")? && returned.hasattr("send")? {
+                if is_coroutine(&returned)? {
                     return defer(tc, returned);
                 }
                 convert::to_js(tc, &returned, &mut Path::new("return value"))
@@ -246,6 +247,21 @@ fn call_python<'s>(
             Some(err) => throw(py, scope, err),
         }
     });
+}
+
+/// Whether `value` is a coroutine (what calling an `async def` function returns). A type check,
+/// not `hasattr`: a failed attribute lookup costs an exception on every call.
+fn is_coroutine(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    static COROUTINE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    let py = value.py();
+    let coroutine = COROUTINE.get_or_try_init(py, || {
+        py.import("types")?
+            .getattr("CoroutineType")?
+            .cast_into::<PyType>()
+            .map(Bound::unbind)
+            .map_err(PyErr::from)
+    })?;
+    value.is_instance(coroutine.bind(py))
 }
 
 /// The Promise JavaScript gets for the coroutine an async Python function returned: settled by
