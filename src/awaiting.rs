@@ -153,19 +153,24 @@ impl AwaitedOperation {
     /// the Context stays usable.
     fn cancel(&self, py: Python<'_>) -> PyResult<()> {
         let current = std::mem::replace(&mut *self.state.lock(), State::Finished);
-        if let State::Waiting(waiting) = current {
-            self.context.with_runtime(py, |runtime| {
-                runtime.operation_resumes(waiting.number);
-                runtime.cancel_operation_timers();
-                finish(runtime, &waiting);
-                Ok(())
-            })?;
+        match current {
+            State::Waiting(waiting) => self.abandon(py, &waiting),
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
 impl AwaitedOperation {
+    /// Ends a waiting operation that will not settle: its timers are cancelled.
+    fn abandon(&self, py: Python<'_>, waiting: &Waiting) -> PyResult<()> {
+        self.context.with_runtime(py, |runtime| {
+            runtime.operation_resumes(waiting.number);
+            runtime.cancel_operation_timers();
+            finish(runtime, waiting);
+            Ok(())
+        })
+    }
+
     fn start(
         &self,
         py: Python<'_>,
@@ -220,12 +225,7 @@ impl AwaitedOperation {
             .deadline
             .map(|deadline| deadline.saturating_duration_since(Instant::now()));
         if remaining == Some(Duration::ZERO) {
-            self.context.with_runtime(py, |runtime| {
-                runtime.operation_resumes(waiting.number);
-                runtime.cancel_operation_timers();
-                finish(runtime, &waiting);
-                Ok(())
-            })?;
+            self.abandon(py, &waiting)?;
             return Err(execute::timeout_error(py, waiting.timeout));
         }
         let stepped = self

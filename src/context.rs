@@ -189,10 +189,7 @@ impl Context {
         args: Option<&Bound<'py, PyAny>>,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let args = execute::positional(args)?
-            .into_iter()
-            .map(Bound::unbind)
-            .collect();
+        let args = execute::positional_owned(args)?;
         awaiting::awaitable(
             py,
             &self.core,
@@ -385,7 +382,7 @@ impl ContextCore {
     ) -> PyResult<R> {
         let mut exhausted = false;
         let result = self.with_runtime(py, |runtime| {
-            let result = execute::limited_as(py, runtime, timeout, resumed, operation);
+            let result = execute::limited(py, runtime, timeout, resumed, operation);
             exhausted = runtime.stops().heap_exhausted();
             result
         });

@@ -107,18 +107,10 @@ fn compile<'s>(
 
 /// Runs `operation` under the limits: `timeout`, the heap limit and Ctrl-C. A run they stopped
 /// raises JSTimeoutError, JSMemoryError or (after Python's signal handlers ran) KeyboardInterrupt.
+///
+/// `resumed` is the number of the awaited operation a step continues (`awaiting.rs`); None
+/// numbers a new operation.
 pub fn limited<R>(
-    py: Python<'_>,
-    runtime: &Runtime,
-    timeout: Option<Duration>,
-    operation: impl FnOnce(&Runtime, Option<Instant>) -> PyResult<R>,
-) -> PyResult<R> {
-    limited_as(py, runtime, timeout, None, operation)
-}
-
-/// `limited` for a later step of the awaited operation numbered `resumed` (`awaiting.rs`), or
-/// for a new operation (None).
-pub fn limited_as<R>(
     py: Python<'_>,
     runtime: &Runtime,
     timeout: Option<Duration>,
@@ -520,6 +512,11 @@ fn is_identifier(segment: &str) -> bool {
     let mut chars = segment.chars();
     matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_' || c == '$')
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+/// `positional`, as objects a job or an awaited operation can keep.
+pub fn positional_owned(args: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Py<PyAny>>> {
+    Ok(positional(args)?.into_iter().map(Bound::unbind).collect())
 }
 
 /// `args` as a sequence of positional arguments.

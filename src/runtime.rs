@@ -151,6 +151,19 @@ pub enum SettleError {
     Nested,
 }
 
+/// Whether `promise` is still pending, between turns of the event loop.
+fn still_pending(
+    js: &mut JsRuntime,
+    context: &v8::Global<v8::Context>,
+    promise: &v8::Global<v8::Promise>,
+) -> bool {
+    let isolate: &mut v8::Isolate = js.v8_isolate();
+    v8::scope!(scope, isolate);
+    let local = v8::Local::new(scope, context);
+    let scope = &mut v8::ContextScope::new(scope, local);
+    v8::Local::new(scope, promise).state() == v8::PromiseState::Pending
+}
+
 /// Where one turn of the event loop (`Runtime::step`) left an awaited Promise.
 pub enum Stepped {
     Settled,
@@ -369,13 +382,7 @@ impl Runtime {
             tokio::task::yield_now().await;
             poll_fn(|cx| {
                 let turn = js.poll_event_loop(cx, PollEventLoopOptions::default());
-                let pending = {
-                    let isolate: &mut v8::Isolate = js.v8_isolate();
-                    v8::scope!(scope, isolate);
-                    let local = v8::Local::new(scope, context);
-                    let scope = &mut v8::ContextScope::new(scope, local);
-                    v8::Local::new(scope, promise).state() == v8::PromiseState::Pending
-                };
+                let pending = still_pending(js, context, promise);
                 Poll::Ready(match (pending, turn) {
                     (false, _) => Ok(Stepped::Settled),
                     (true, Poll::Pending) => Ok(Stepped::Waiting),
@@ -515,13 +522,7 @@ impl Runtime {
                 }
                 while tick.poll_tick(cx).is_ready() {}
                 let turn = js.poll_event_loop(cx, PollEventLoopOptions::default());
-                let pending = {
-                    let isolate: &mut v8::Isolate = js.v8_isolate();
-                    v8::scope!(scope, isolate);
-                    let local = v8::Local::new(scope, context);
-                    let scope = &mut v8::ContextScope::new(scope, local);
-                    v8::Local::new(scope, promise).state() == v8::PromiseState::Pending
-                };
+                let pending = still_pending(js, context, promise);
                 match (pending, turn) {
                     (false, _) => Poll::Ready(Ok(())),
                     (true, Poll::Pending) => Poll::Pending,

@@ -144,10 +144,7 @@ impl Pool {
         args: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
-        let args = execute::positional(args)?
-            .into_iter()
-            .map(Bound::unbind)
-            .collect();
+        let args = execute::positional_owned(args)?;
         self.wait(py, Request::Call { name, args }, timeout)
     }
 
@@ -166,10 +163,7 @@ impl Pool {
         args: Option<&Bound<'py, PyAny>>,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let args = execute::positional(args)?
-            .into_iter()
-            .map(Bound::unbind)
-            .collect();
+        let args = execute::positional_owned(args)?;
         self.submit_async(py, Request::Call { name, args }, timeout)
     }
 

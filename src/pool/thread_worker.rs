@@ -81,12 +81,12 @@ fn start_runtime(shared: &Shared) -> PyResult<Runtime> {
         let runtime =
             gil::without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;
         for (name, value) in &config.globals {
-            execute::limited(py, &runtime, None, |runtime, _| {
+            execute::limited(py, &runtime, None, None, |runtime, _| {
                 bridge::expose(py, runtime, name, value.bind(py))
             })?;
         }
         if !config.code.is_empty() {
-            execute::limited(py, &runtime, None, |runtime, deadline| {
+            execute::limited(py, &runtime, None, None, |runtime, deadline| {
                 execute::run_script(py, runtime, &config.code, false, false, deadline)
             })?;
         }
@@ -248,7 +248,7 @@ fn forget_stops(shared: &Shared, runtime: &Runtime) {
 fn serve(shared: &Shared, stats: Option<&SlotStats>, runtime: &Runtime, job: Job) -> usize {
     let timeout = job.timeout.or(shared.config.timeout);
     Python::attach(|py| {
-        let result = execute::limited(py, runtime, timeout, |runtime, deadline| {
+        let result = execute::limited(py, runtime, timeout, None, |runtime, deadline| {
             match &job.request {
                 Request::Call { name, args } => {
                     let args: Vec<Bound<'_, PyAny>> =
