@@ -22,19 +22,13 @@ use pyo3::types::PyTuple;
 
 use crate::bridge;
 use crate::context::ContextCore;
-use crate::execute::{self, Completion, Target};
+use crate::execute::{self, Completion, Request};
 use crate::handles::Handles;
 use crate::release_queue::ReleaseQueue;
 use crate::runtime::{Runtime, Stepped};
 
 /// How long the driver sleeps when deno_core waits on something other than a timer.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
-
-/// What an awaited operation runs.
-pub enum Request {
-    Call { name: String, args: Vec<Py<PyAny>> },
-    Evaluate { code: String },
-}
 
 enum State {
     NotStarted {
@@ -107,19 +101,27 @@ impl AwaitedOperation {
     fn step<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let mut state = self.state.lock();
         let current = std::mem::replace(&mut *state, State::Finished);
-        let (outcome, next) = match current {
-            State::NotStarted { request, timeout } => self.start(py, request, timeout)?,
-            State::Waiting(waiting) => self.resume(py, waiting)?,
+        let stepped = match current {
+            State::NotStarted { request, timeout } => self.start(py, request, timeout),
+            State::Waiting(waiting) => self.resume(py, waiting),
             State::Finished => {
                 return Err(PyRuntimeError::new_err("this operation has finished"));
             }
         };
-        *state = next;
-        drop(state);
+        // Taken whatever happened, so that no later operation's driver runs them.
         let started = self
             .context
-            .with_runtime(py, |runtime| Ok(bridge::take_started(&runtime.isolate())))?;
-        let started: Vec<(u64, Py<PyAny>)> = started;
+            .with_runtime(py, |runtime| Ok(bridge::take_started(&runtime.isolate())))
+            .unwrap_or_default();
+        let (outcome, next) = match stepped {
+            Ok(stepped) => stepped,
+            Err(err) => {
+                self.drop_calls(py, started);
+                return Err(err);
+            }
+        };
+        *state = next;
+        drop(state);
         match outcome {
             Outcome::Done(value) => (true, value, None::<f64>, started).into_pyobject(py),
             Outcome::Wait(wait) => {
@@ -166,9 +168,33 @@ impl AwaitedOperation {
         self.context.with_runtime(py, |runtime| {
             runtime.operation_resumes(waiting.number);
             runtime.cancel_operation_timers();
-            finish(runtime, waiting);
             Ok(())
-        })
+        })?;
+        self.end(py, Some(waiting));
+        Ok(())
+    }
+
+    /// The operation is over: it no longer counts as awaited, and the Promise it waited for, if
+    /// any, is released. Nothing to do once the Context is closed: its runtime went with it.
+    fn end(&self, py: Python<'_>, waiting: Option<&Waiting>) {
+        let _ = self.context.with_runtime(py, |runtime| {
+            if let Some(waiting) = waiting {
+                waiting.released.push(waiting.promise);
+            }
+            bridge::awaiting(&runtime.isolate(), false);
+            Ok(())
+        });
+    }
+
+    /// Closes the coroutines a failed step started: their calls will never be settled.
+    fn drop_calls(&self, py: Python<'_>, started: Vec<(u64, Py<PyAny>)>) {
+        for (number, coroutine) in started {
+            let _ = coroutine.bind(py).call_method0("close");
+            let _ = self.context.with_runtime(py, |runtime| {
+                bridge::forget_call(&runtime.isolate(), number);
+                Ok(())
+            });
+        }
     }
 
     fn start(
@@ -178,46 +204,35 @@ impl AwaitedOperation {
         timeout: Option<Duration>,
     ) -> PyResult<(Outcome, State)> {
         let deadline = timeout.map(|t| Instant::now() + t);
-        self.context.run_as(py, timeout, None, |runtime, _| {
+        let started = self.context.run_as(py, timeout, None, |runtime, _| {
             bridge::awaiting(&runtime.isolate(), true);
-            let completion = match &request {
-                Request::Call { name, args } => {
-                    let args: Vec<Bound<'_, PyAny>> =
-                        args.iter().map(|a| a.bind(py).clone()).collect();
-                    execute::start_call(py, runtime, Target::Global(name), &args, true)
-                }
-                Request::Evaluate { code } => execute::start_script(py, runtime, code, true, true),
+            let promise = match request.start(py, runtime)? {
+                Completion::Value(value) => return Ok((Outcome::Done(value), State::Finished)),
+                Completion::Pending(promise) => promise,
             };
-            match completion {
-                Ok(Completion::Pending(promise)) => {
-                    let (promise, released) = runtime.with_scope(|scope| {
-                        let promise = v8::Local::new(scope, &promise);
-                        // The driver awaits it: a rejection between two steps is not unhandled.
-                        if let Some(ignore) = v8::Function::new(scope, ignore_rejection) {
-                            promise.catch(scope, ignore);
-                        }
-                        let local: v8::Local<v8::Value> = promise.into();
-                        let kept = v8::Global::new(scope, local);
-                        runtime.handles().borrow_mut().add(kept)
-                    });
-                    let waiting = Waiting {
-                        promise,
-                        released,
-                        deadline,
-                        timeout,
-                        number: runtime.current_operation(),
-                    };
-                    Ok((Outcome::Wait(Some(Duration::ZERO)), State::Waiting(waiting)))
+            let (promise, released) = runtime.with_scope(|scope| {
+                let promise = v8::Local::new(scope, &promise);
+                // The driver awaits it: a rejection between two steps is not unhandled.
+                if let Some(ignore) = v8::Function::new(scope, ignore_rejection) {
+                    promise.catch(scope, ignore);
                 }
-                other => {
-                    bridge::awaiting(&runtime.isolate(), false);
-                    match other? {
-                        Completion::Value(value) => Ok((Outcome::Done(value), State::Finished)),
-                        Completion::Pending(_) => unreachable!("matched above"),
-                    }
-                }
-            }
-        })
+                let local: v8::Local<v8::Value> = promise.into();
+                let kept = v8::Global::new(scope, local);
+                runtime.handles().borrow_mut().add(kept)
+            });
+            let waiting = Waiting {
+                promise,
+                released,
+                deadline,
+                timeout,
+                number: runtime.current_operation(),
+            };
+            Ok((Outcome::Wait(Some(Duration::ZERO)), State::Waiting(waiting)))
+        });
+        if !matches!(started, Ok((_, State::Waiting(_)))) {
+            self.end(py, None);
+        }
+        started
     }
 
     fn resume(&self, py: Python<'_>, waiting: Waiting) -> PyResult<(Outcome, State)> {
@@ -231,24 +246,14 @@ impl AwaitedOperation {
         let stepped = self
             .context
             .run_as(py, remaining, Some(waiting.number), |runtime, _| {
-                let result = step(py, runtime, &waiting, remaining);
-                if !matches!(result, Ok(Outcome::Wait(_))) {
-                    finish(runtime, &waiting);
-                }
-                result
+                step(py, runtime, &waiting, remaining)
             });
         match stepped {
             Ok(Outcome::Wait(wait)) => Ok((Outcome::Wait(wait), State::Waiting(waiting))),
-            Ok(done) => Ok((done, State::Finished)),
-            Err(err) => {
-                // Stopped by the limits inside the step: `limited` ended it, timers included.
-                self.context
-                    .with_runtime(py, |runtime| {
-                        finish(runtime, &waiting);
-                        Ok(())
-                    })
-                    .ok();
-                Err(err)
+            // Settled, failed, or stopped by the limits (which cancelled its timers).
+            ended => {
+                self.end(py, Some(&waiting));
+                ended.map(|done| (done, State::Finished))
             }
         }
     }
@@ -305,10 +310,4 @@ fn ignore_rejection(
     _: v8::FunctionCallbackArguments<'_>,
     _: v8::ReturnValue<'_, v8::Value>,
 ) {
-}
-
-/// The operation is over: its Promise's handle is released and it no longer counts as awaited.
-fn finish(runtime: &Runtime, waiting: &Waiting) {
-    waiting.released.push(waiting.promise);
-    bridge::awaiting(&runtime.isolate(), false);
 }

@@ -333,6 +333,13 @@ pub fn take_started(isolate: &v8::Isolate) -> Vec<(u64, Py<PyAny>)> {
         .unwrap_or_default()
 }
 
+/// Forgets call `number`, whose coroutine will never run: its Promise stays pending.
+pub fn forget_call(isolate: &v8::Isolate, number: u64) {
+    if let Some(calls) = isolate.get_slot::<AsyncCalls>() {
+        calls.pending.borrow_mut().remove(&number);
+    }
+}
+
 /// Whether a started call's Promise is still to be settled.
 pub fn calls_pending(isolate: &v8::Isolate) -> bool {
     isolate
@@ -348,13 +355,14 @@ pub fn settle_call(
     number: u64,
     outcome: Option<PyResult<Bound<'_, PyAny>>>,
 ) -> PyResult<()> {
+    let Some(outcome) = outcome else {
+        forget_call(scope, number);
+        return Ok(());
+    };
     let Some(calls) = scope.get_slot::<AsyncCalls>() else {
         return Ok(());
     };
     let Some((resolve, reject)) = calls.pending.borrow_mut().remove(&number) else {
-        return Ok(());
-    };
-    let Some(outcome) = outcome else {
         return Ok(());
     };
     let (settle, value) = match outcome

@@ -193,7 +193,7 @@ impl Context {
         awaiting::awaitable(
             py,
             &self.core,
-            awaiting::Request::Call { name, args },
+            execute::Request::Call { name, args },
             timeout,
         )
     }
@@ -206,12 +206,7 @@ impl Context {
         code: String,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        awaiting::awaitable(
-            py,
-            &self.core,
-            awaiting::Request::Evaluate { code },
-            timeout,
-        )
+        awaiting::awaitable(py, &self.core, execute::Request::Evaluate { code }, timeout)
     }
 
     /// The value at the dotted global `name` (a function as a `JSFunction`).
@@ -362,11 +357,10 @@ impl ContextCore {
         timeout: Option<f64>,
         operation: impl FnOnce(&Runtime, Option<Instant>) -> PyResult<R>,
     ) -> PyResult<R> {
-        let timeout = limits::timeout(timeout)?.or(self.default_timeout);
-        self.run_as(py, timeout, None, operation)
+        self.run_as(py, self.timeout(timeout)?, None, operation)
     }
 
-    /// The default timeout, for an awaited operation to start its deadline from.
+    /// `timeout` in seconds as a duration, else the Context's default.
     pub fn timeout(&self, timeout: Option<f64>) -> PyResult<Option<Duration>> {
         Ok(limits::timeout(timeout)?.or(self.default_timeout))
     }

@@ -348,6 +348,26 @@ impl Target<'_> {
     }
 }
 
+/// An operation queued or awaited before it runs (a Pool job, `Context.call_async`): a call of
+/// a global function or a script, holding its Python arguments.
+pub enum Request {
+    Call { name: String, args: Vec<Py<PyAny>> },
+    Evaluate { code: String },
+}
+
+impl Request {
+    /// Runs the request up to its completion value (a Promise is awaited after).
+    pub fn start(&self, py: Python<'_>, runtime: &Runtime) -> PyResult<Completion> {
+        match self {
+            Request::Call { name, args } => {
+                let args: Vec<Bound<'_, PyAny>> = args.iter().map(|a| a.bind(py).clone()).collect();
+                start_call(py, runtime, Target::Global(name), &args, true)
+            }
+            Request::Evaluate { code } => start_script(py, runtime, code, true, true),
+        }
+    }
+}
+
 /// Calls the function `target` with `args` and finishes the operation.
 pub fn call_function(
     py: Python<'_>,

@@ -210,3 +210,35 @@ def test_awaiting_on_another_thread_raises_wrong_thread_error():
     thread.join()
     ctx.close()
     assert len(errors) == 1
+
+
+def test_a_step_that_fails_closes_the_coroutines_it_started():
+    async def scenario(ctx):
+        ran = []
+
+        async def record(x):
+            ran.append(x)
+
+        ctx.expose("record", record)
+        with pytest.raises(v8ctx.JSError):
+            await ctx.evaluate_async("record(1); throw new Error('after the call')")
+        # A later operation's driver must not pick up the failed step's coroutine.
+        await ctx.evaluate_async("new Promise(r => setTimeout(r, 20))")
+        return ran
+
+    assert run(scenario) == []
+
+
+def test_two_awaited_operations_where_one_fails_leave_the_other_able_to_await_python():
+    async def scenario(ctx):
+        async def later(x):
+            await asyncio.sleep(0.02)
+            return x
+
+        ctx.expose("later", later)
+        slow = asyncio.create_task(ctx.evaluate_async("new Promise(r => setTimeout(r, 30)).then(() => later('still async'))"))
+        with pytest.raises(v8ctx.JSError):
+            await ctx.evaluate_async("new Promise((_, no) => setTimeout(() => no(new Error('x')), 5))")
+        return await slow
+
+    assert run(scenario) == "still async"

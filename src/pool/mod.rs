@@ -35,11 +35,11 @@ use pyo3::types::{PyDict, PyList};
 pub use closing::_close_pools;
 use closing::{abandon, pool_closed, shutdown, POOLS};
 use delivery::JobCanceller;
-use shared::{Config, Handover, Job, Reply, Request, Shared, SlotStats, State};
+use shared::{Config, Handover, Job, Reply, Shared, SlotStats, State};
 use thread_worker::{spawn_worker, Start};
 
 use crate::bridge;
-use crate::execute;
+use crate::execute::{self, Request};
 use crate::gil;
 use crate::limits;
 use crate::owner;

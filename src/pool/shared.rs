@@ -10,13 +10,8 @@ use std::time::Duration;
 use parking_lot::{Condvar, Mutex};
 use pyo3::prelude::*;
 
+use crate::execute::Request;
 use crate::limits::Stops;
-
-/// What a job asks a worker to do.
-pub(super) enum Request {
-    Call { name: String, args: Vec<Py<PyAny>> },
-    Evaluate { code: String },
-}
 
 /// Where a job's result goes.
 pub(super) enum Reply {

@@ -8,9 +8,9 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 use super::delivery::deliver;
-use super::shared::{Handover, Job, Ready, Request, Shared, SlotStats};
+use super::shared::{Handover, Job, Ready, Shared, SlotStats};
 use crate::bridge;
-use crate::execute::{self, Target};
+use crate::execute;
 use crate::gil;
 use crate::runtime::{self, Runtime};
 
@@ -249,16 +249,8 @@ fn serve(shared: &Shared, stats: Option<&SlotStats>, runtime: &Runtime, job: Job
     let timeout = job.timeout.or(shared.config.timeout);
     Python::attach(|py| {
         let result = execute::limited(py, runtime, timeout, None, |runtime, deadline| {
-            match &job.request {
-                Request::Call { name, args } => {
-                    let args: Vec<Bound<'_, PyAny>> =
-                        args.iter().map(|a| a.bind(py).clone()).collect();
-                    execute::call_function(py, runtime, Target::Global(name), &args, true, deadline)
-                }
-                Request::Evaluate { code } => {
-                    execute::run_script(py, runtime, code, true, true, deadline)
-                }
-            }
+            let completion = job.request.start(py, runtime)?;
+            execute::settle(py, runtime, completion, deadline)
         });
         // No cancel may terminate this runtime once the job's operation is over.
         shared.state.lock().running.remove(&job.id);
