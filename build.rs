@@ -1,7 +1,7 @@
 //! Builds the V8 startup snapshot: deno_core's own JavaScript and v8ctx's bootstrap, already run,
 //! so a new Context deserializes a heap instead of running megabytes of setup code.
 
-#[path = "src/ops.rs"]
+#[path = "src/ops/mod.rs"]
 mod ops;
 
 use std::path::PathBuf;
@@ -27,6 +27,6 @@ fn main() {
     for file in snapshot.files_loaded_during_snapshot {
         println!("cargo:rerun-if-changed={}", file.display());
     }
-    println!("cargo:rerun-if-changed=src/ops.rs");
-    println!("cargo:rerun-if-changed=src/js/bootstrap.js");
+    println!("cargo:rerun-if-changed=src/ops");
+    println!("cargo:rerun-if-changed=src/js");
 }

@@ -17,10 +17,12 @@ use pyo3::types::PyDict;
 
 use crate::awaiting;
 use crate::bridge;
+use crate::browser;
 use crate::errors;
 use crate::execute::{self, Target};
 use crate::gil::without_gil;
 use crate::limits;
+use crate::modules;
 use crate::owner::{self, OwnerThread};
 use crate::runtime::{self, Runtime};
 use crate::script::Script;
@@ -48,7 +50,11 @@ pub struct ContextCore {
 #[pymethods]
 impl Context {
     #[new]
-    #[pyo3(signature = (*, timeout = None, max_heap_mb = None, console = None, random_seed = None, globals = None))]
+    #[pyo3(signature = (
+        *, timeout = None, max_heap_mb = None, console = None, random_seed = None, globals = None,
+        modules = None, browser = false, user_agent = None, url = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         timeout: Option<f64>,
@@ -56,12 +62,18 @@ impl Context {
         console: Option<Py<PyAny>>,
         random_seed: Option<u64>,
         globals: Option<&Bound<'_, PyAny>>,
+        modules: Option<&Bound<'_, PyAny>>,
+        browser: bool,
+        user_agent: Option<String>,
+        url: Option<String>,
     ) -> PyResult<Self> {
         if owner::forked() {
             return Err(fork_error());
         }
         let default_timeout = limits::timeout(timeout)?;
         let globals = bridge::globals(globals)?;
+        let modules = modules::from_python(modules)?;
+        let browser = browser::from_arguments(browser, user_agent, url)?;
         if let Some(mb) = max_heap_mb.filter(|mb| *mb < MIN_HEAP_MB) {
             return Err(PyValueError::new_err(format!(
                 "max_heap_mb must be at least {MIN_HEAP_MB}, not {mb}"
@@ -82,6 +94,8 @@ impl Context {
             max_heap_mb,
             random_seed,
             console,
+            modules,
+            browser,
         };
         let runtime = without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;
         let (key, owner) = owner::adopt(py, runtime, thread_name(py))?;
@@ -168,6 +182,31 @@ impl Context {
     ) -> PyResult<Py<PyAny>> {
         self.run(py, timeout, |runtime, deadline| {
             execute::run_script(py, runtime, code, auto_await, return_value, deadline)
+        })
+    }
+
+    /// Imports the ES module `specifier` (resolved from the module root) and returns its
+    /// namespace as a dict: functions in it become `JSFunction`s. Top-level `await` is awaited.
+    #[pyo3(signature = (specifier, *, timeout = None))]
+    fn import_module(
+        &self,
+        py: Python<'_>,
+        specifier: &str,
+        timeout: Option<f64>,
+    ) -> PyResult<Py<PyAny>> {
+        let code = modules::import_expression(specifier);
+        self.run(py, timeout, |runtime, deadline| {
+            execute::run_script(py, runtime, &code, true, true, deadline)
+        })
+    }
+
+    /// `require(name)` as a CommonJS module at the module root would call it: a built-in or a
+    /// file from the module root; returns its `module.exports`, converted.
+    #[pyo3(signature = (name, *, timeout = None))]
+    fn require(&self, py: Python<'_>, name: &str, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
+        let code = modules::require_expression(name);
+        self.run(py, timeout, |runtime, deadline| {
+            execute::run_script(py, runtime, &code, true, true, deadline)
         })
     }
 

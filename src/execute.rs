@@ -309,19 +309,7 @@ pub fn source<'s>(
     let source = v8::String::new(scope, code)
         .ok_or_else(|| PyRuntimeError::new_err("source too long for V8 (about 512 MB at most)"))?;
     let name = v8::String::new(scope, SCRIPT_NAME).expect("a short constant string");
-    let origin = v8::ScriptOrigin::new(
-        scope,
-        name.into(),
-        0,
-        0,
-        false,
-        0,
-        None,
-        false,
-        false,
-        false,
-        None,
-    );
+    let origin = crate::ops::script_origin(scope, name);
     Ok((source, origin))
 }
 

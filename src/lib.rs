@@ -3,6 +3,7 @@
 
 mod awaiting;
 mod bridge;
+mod browser;
 mod code_cache;
 mod context;
 mod convert;
@@ -16,6 +17,7 @@ mod handles;
 mod host;
 mod isolate;
 mod limits;
+mod modules;
 mod ops;
 mod owner;
 mod pool;

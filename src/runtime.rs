@@ -28,6 +28,7 @@ use deno_core::{v8, JsRuntime, PollEventLoopOptions, RuntimeOptions};
 use pyo3::prelude::*;
 
 use crate::bridge;
+use crate::browser::Browser;
 use crate::code_cache::{self, Candidates};
 use crate::external_memory;
 use crate::flags;
@@ -36,6 +37,7 @@ use crate::handles::{self, Handles};
 use crate::host;
 use crate::isolate::{self, Entered};
 use crate::limits::Stops;
+use crate::modules::{self, ModuleRoot};
 use crate::ops;
 use crate::stack;
 
@@ -136,6 +138,10 @@ pub struct Options {
     pub max_heap_mb: Option<usize>,
     pub random_seed: Option<u64>,
     pub console: Option<Py<PyAny>>,
+    /// Where `import` and `require()` find modules.
+    pub modules: Arc<ModuleRoot>,
+    /// The browser globals to define, if any (`browser.rs`).
+    pub browser: Option<Browser>,
 }
 
 /// Why waiting for a Promise ended without it settling.
@@ -192,6 +198,8 @@ fn keep_isolate_group_alive() {
                     max_heap_mb: None,
                     random_seed: None,
                     console: None,
+                    modules: Arc::new(ModuleRoot::Empty),
+                    browser: None,
                 });
                 loop {
                     std::thread::park();
@@ -227,6 +235,7 @@ impl Runtime {
             // The snapshot has the op bindings already; binding them again costs a millisecond.
             skip_op_registration: true,
             extensions: vec![ops::v8ctx_host::init()],
+            module_loader: Some(Rc::new(modules::Loader(Arc::clone(&options.modules)))),
             ..Default::default()
         })
         .map_err(|e| format!("could not create the V8 runtime: {e}"))?;
@@ -258,6 +267,11 @@ impl Runtime {
         js.op_state()
             .borrow_mut()
             .put(ops::OperationNumber(Rc::clone(&operation)));
+        js.op_state()
+            .borrow_mut()
+            .put(ops::modules::Modules(Rc::new(modules::Loader(
+                options.modules,
+            ))));
         let (report_rejection, cancel_timers_of, deferred, next_timer_delay) = {
             let isolate: &mut v8::Isolate = js.v8_isolate();
             let _entered = Entered::new(isolate);
@@ -274,10 +288,21 @@ impl Runtime {
                     Some(seed) => v8::Number::new(scope, (seed % (1 << 53)) as f64).into(),
                     None => v8::null(scope).into(),
                 };
+                let browser: v8::Local<v8::Value> = match &options.browser {
+                    Some(browser) => {
+                        let user_agent = v8::String::new(scope, &browser.user_agent)?.into();
+                        let url = v8::String::new(scope, &browser.url)?.into();
+                        v8::Array::new_with_elements(scope, &[user_agent, url]).into()
+                    }
+                    None => v8::null(scope).into(),
+                };
                 let undefined = v8::undefined(scope).into();
-                let pair =
-                    v8::Local::<v8::Array>::try_from(setup.call(scope, undefined, &[seed])?)
-                        .ok()?;
+                let pair = v8::Local::<v8::Array>::try_from(setup.call(
+                    scope,
+                    undefined,
+                    &[seed, browser],
+                )?)
+                .ok()?;
                 let function = |i| {
                     pair.get_index(scope, i)
                         .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())

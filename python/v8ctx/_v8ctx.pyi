@@ -2,12 +2,16 @@
 
 from collections.abc import Awaitable, Sequence
 from types import TracebackType
-from typing import Any, Callable, Optional
+from os import PathLike
+from typing import Any, Callable, Mapping, Optional, Union
 
 __version__: str
 
 ConsoleCallback = Callable[[str, str], object]
 """``console(level, message)``: level is "log", "info", "warn", "error" or "debug"."""
+
+Modules = Union[str, "PathLike[str]", Mapping[str, str]]
+"""A module root: a directory, or a mapping of module paths (``"lib/util.js"``) to source text."""
 
 class JSError(Exception):
     """A JavaScript exception, or a JavaScript failure v8ctx reports as one.
@@ -96,8 +100,16 @@ class Context:
     16); ``console`` receives ``console.*`` output (default: the ``v8ctx.console`` logger);
     ``random_seed`` makes ``Math.random`` and ``crypto`` reproducible.
 
-    Raises ValueError for an invalid timeout or heap limit, TypeError for a console that is not
-    callable, RuntimeError in a process forked after V8 started.
+    ``modules`` is where ``import`` and ``require()`` find files: a directory (resolved as Node
+    does, ``node_modules`` and ``package.json`` included; nothing outside it is read, symlinks
+    out of it are refused) or a mapping of module paths to source. Without it only the built-in
+    modules load. ``browser=True`` defines ``window``, ``navigator`` (``user_agent``) and
+    ``location`` (``url``, default ``about:blank``); there is no ``document``. ``self`` is the
+    global object in every Context.
+
+    Raises ValueError for an invalid timeout, heap limit, module root or url, TypeError for a
+    console that is not callable or a bad ``modules`` value, RuntimeError in a process forked
+    after V8 started.
 
     Example::
 
@@ -116,8 +128,23 @@ class Context:
         console: Optional[ConsoleCallback] = None,
         random_seed: Optional[int] = None,
         globals: Optional[dict[str, Any]] = None,
+        modules: Optional[Modules] = None,
+        browser: bool = False,
+        user_agent: Optional[str] = None,
+        url: Optional[str] = None,
     ) -> None:
         """``globals`` maps dotted names to values, each exposed as ``expose(name, value)`` does."""
+
+    def import_module(self, specifier: str, *, timeout: Optional[float] = None) -> dict[str, Any]:
+        """Import the ES module ``specifier`` (resolved from the module root; ``"node:path"`` and
+        the other built-ins always work) and return its namespace as a dict, functions as
+        JSFunctions. Top-level ``await`` is awaited under ``timeout``. A module that cannot be
+        found or read raises JSError naming it; a syntax error raises JSSyntaxError with the
+        module's URL and line."""
+
+    def require(self, name: str, *, timeout: Optional[float] = None) -> Any:
+        """``require(name)`` as a CommonJS module at the module root would call it: a built-in
+        module or a file of the module root. Returns its ``module.exports``, converted."""
 
     def expose(self, name: str, value: Any) -> None:
         """Make ``value`` reachable from JavaScript at the dotted global ``name`` (``"host.now"``;
@@ -267,8 +294,13 @@ class Pool:
         random_seed: Optional[int] = None,
         console: Optional[ConsoleCallback] = None,
         globals: Optional[dict[str, Any]] = None,
+        modules: Optional[Modules] = None,
+        browser: bool = False,
+        user_agent: Optional[str] = None,
+        url: Optional[str] = None,
     ) -> None:
-        """``globals`` is exposed in every worker's runtime before ``code`` runs, as
+        """``modules``, ``browser``, ``user_agent`` and ``url`` are as for Context, in every
+        worker. ``globals`` is exposed in every worker's runtime before ``code`` runs, as
         ``Context.expose`` does: a callable runs on the worker's thread (with the GIL taken for
         it), any other value is converted once per worker."""
 

@@ -1,12 +1,11 @@
 // The host APIs that code lifted from web pages expects: console, timers, atob/btoa,
-// TextEncoder/TextDecoder, crypto. This script runs once, when build.rs builds the V8 startup
+// TextEncoder, crypto (the web/ and node/ scripts add the rest). This script runs once, when build.rs builds the V8 startup
 // snapshot; every runtime starts from its result. What depends on the Context's options is in
 // __v8ctxSetup, which runtime.rs calls once per runtime, before any user code.
-((core) => {
+((core, internals) => {
   "use strict";
   const { ops } = core;
-  const define = (name, value) =>
-    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+  const { define } = internals;
 
   // ---- Randomness ------------------------------------------------------------------------------
   // Without a seed, crypto draws from the operating system; with one, see seedRandom.
@@ -122,21 +121,7 @@
       return { read, written };
     }
   }
-  class TextDecoder {
-    constructor(label = "utf-8") {
-      const name = String(label).toLowerCase();
-      if (name !== "utf-8" && name !== "utf8") throw new RangeError(`TextDecoder: unsupported encoding ${label}`);
-    }
-    get encoding() { return "utf-8"; }
-    decode(input = new Uint8Array()) {
-      const view = ArrayBuffer.isView(input)
-        ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
-        : new Uint8Array(input);
-      return core.decode(view);
-    }
-  }
   define("TextEncoder", TextEncoder);
-  define("TextDecoder", TextDecoder);
 
   const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const invalidCharacter = (what) => {
@@ -257,18 +242,56 @@
   console.groupCollapsed = console.group;
   define("console", console);
 
-  // Per runtime: (randomSeed: number | null) => [the function runtime.rs calls with the reason
-  // of each rejected Promise nobody handled, the one it calls with a stopped operation's number,
-  // the one that makes [promise, resolve, reject] for an async Python function's result, and
-  // nextTimerDelay].
+  // Opt-in browser globals (browser.rs): window, and navigator and location saying what the
+  // user set. There is no DOM.
+  function defineBrowser(userAgent, href) {
+    define("window", globalThis);
+    const url = new URL(href);
+    const navigator = {
+      userAgent,
+      appName: "Netscape",
+      appVersion: userAgent.replace(/^Mozilla\//, ""),
+      appCodeName: "Mozilla",
+      product: "Gecko",
+      platform: /Windows/.test(userAgent) ? "Win32" : /Mac OS X/.test(userAgent) ? "MacIntel" : "Linux x86_64",
+      vendor: /Chrome/.test(userAgent) ? "Google Inc." : "",
+      language: "en-US",
+      languages: ["en-US", "en"],
+      onLine: true,
+      cookieEnabled: false,
+      webdriver: false,
+      hardwareConcurrency: 4,
+      maxTouchPoints: 0,
+    };
+    define("navigator", navigator);
+    const location = {
+      ancestorOrigins: [],
+      assign() {}, replace() {}, reload() {},
+      toString() { return url.href; },
+    };
+    for (const part of ["href", "protocol", "host", "hostname", "port", "pathname", "search", "hash", "origin"]) {
+      Object.defineProperty(location, part, { enumerable: true, get: () => url[part] });
+    }
+    define("location", location);
+  }
+
+  // Per runtime: (randomSeed: number | null, browser: [userAgent, url] | null) => [the function
+  // runtime.rs calls with the reason of each rejected Promise nobody handled, the one it calls
+  // with a stopped operation's number, the one that makes [promise, resolve, reject] for an
+  // async Python function's result, and nextTimerDelay].
   Object.defineProperty(globalThis, "__v8ctxSetup", {
     configurable: true,
-    value: (randomSeed) => {
+    value: (randomSeed, browser) => {
       if (randomSeed !== null) seedRandom(randomSeed);
+      internals.resetTimeOrigin();
+      // As in Deno and Web Workers: UMD bundles look for `self` to export themselves on.
+      define("self", globalThis);
+      if (browser !== null) defineBrowser(browser[0], browser[1]);
       // Third-party code probes for Deno and Node to pick a code path; look like a plain engine.
       delete globalThis.Deno;
       delete globalThis.__bootstrap;
       delete globalThis.__v8ctxSetup;
+      delete globalThis.__v8ctxInternals;
       // Browsers report a rejected Promise nobody handled on the console, and carry on.
       const reportRejection = (reason) => ops.op_v8ctx_console(3, "Uncaught (in promise) " + inspect(reason, 0, []));
       const deferred = () => {
@@ -279,4 +302,4 @@
       return [reportRejection, cancelTimersOf, deferred, nextTimerDelay];
     },
   });
-})(Deno.core);
+})(Deno.core, globalThis.__v8ctxInternals);

@@ -54,7 +54,7 @@ pub struct Pool {
 #[pymethods]
 impl Pool {
     #[new]
-    #[pyo3(signature = (code = String::new(), *, workers = None, recycle_after = None, max_heap_mb = None, timeout = None, random_seed = None, console = None, globals = None))]
+    #[pyo3(signature = (code = String::new(), *, workers = None, recycle_after = None, max_heap_mb = None, timeout = None, random_seed = None, console = None, globals = None, modules = None, browser = false, user_agent = None, url = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -66,6 +66,10 @@ impl Pool {
         random_seed: Option<u64>,
         console: Option<Py<PyAny>>,
         globals: Option<&Bound<'_, PyAny>>,
+        modules: Option<&Bound<'_, PyAny>>,
+        browser: bool,
+        user_agent: Option<String>,
+        url: Option<String>,
     ) -> PyResult<Self> {
         if owner::forked() {
             return Err(PyRuntimeError::new_err(
@@ -85,6 +89,8 @@ impl Pool {
         let timeout = limits::timeout(timeout)?;
         // Checked here, so a bad mapping fails the constructor rather than every worker.
         let globals = bridge::globals(globals)?;
+        let modules = crate::modules::from_python(modules)?;
+        let browser = crate::browser::from_arguments(browser, user_agent, url)?;
         owner::watch_for_fork();
         let shared = Arc::new(Shared {
             config: Config {
@@ -95,6 +101,8 @@ impl Pool {
                 random_seed,
                 console,
                 globals,
+                modules,
+                browser,
             },
             state: Mutex::new(State {
                 queue: VecDeque::new(),

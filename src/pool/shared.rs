@@ -50,6 +50,8 @@ pub(super) struct Config {
     pub(super) console: Option<Py<PyAny>>,
     /// Exposed in every worker's runtime before the code runs (callables run on the worker).
     pub(super) globals: Vec<(String, Py<PyAny>)>,
+    pub(super) modules: Arc<crate::modules::ModuleRoot>,
+    pub(super) browser: Option<crate::browser::Browser>,
 }
 
 pub(super) struct State {

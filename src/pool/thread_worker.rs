@@ -77,6 +77,8 @@ fn start_runtime(shared: &Shared) -> PyResult<Runtime> {
             max_heap_mb: config.max_heap_mb.map(|mb| (mb * 2).max(32)),
             random_seed: config.random_seed,
             console: config.console.as_ref().map(|c| c.clone_ref(py)),
+            modules: Arc::clone(&config.modules),
+            browser: config.browser.clone(),
         };
         let runtime =
             gil::without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;

@@ -1,0 +1,203 @@
+//! ES modules and CommonJS for a Context (`Context(modules=...)`).
+//!
+//! One module root (`root.rs`) and one resolution (`resolve.rs`) serve both kinds of loading:
+//! deno_core's module loading for `import` (the `ModuleLoader` below), and `require()`, which is
+//! JavaScript (`js/node/require.js`) on the ops of `ops/modules.rs`, backed by `ModuleHost`
+//! below. An ES module that imports a CommonJS file or a built-in gets a small generated module
+//! whose default export is what `require()` returns.
+//!
+//! `ctx.import_module()` and `ctx.require()` are ordinary operations: they evaluate `import()`
+//! or `require()` in the global scope, so limits, Promises and errors work as for any script.
+
+mod builtins;
+mod detect;
+mod resolve;
+mod root;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use deno_core::{
+    ModuleLoadOptions, ModuleLoadReferrer, ModuleLoadResponse, ModuleLoader, ModuleSource,
+    ModuleSourceCode, ModuleSpecifier, ModuleType, ResolutionKind,
+};
+use deno_error::JsErrorBox;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyMapping, PyString};
+
+use crate::ops::modules::ModuleHost;
+use resolve::{Format, Mode, Resolved};
+pub use root::ModuleRoot;
+
+/// The module root `Context(modules=...)` describes: a directory (a `str` or path-like object)
+/// or a mapping of module paths to source text. Checked in full before any runtime exists.
+pub fn from_python(modules: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<ModuleRoot>> {
+    let Some(modules) = modules.filter(|m| !m.is_none()) else {
+        return Ok(Arc::new(ModuleRoot::Empty));
+    };
+    if let Ok(mapping) = modules.cast::<PyMapping>() {
+        if !modules.is_instance_of::<PyString>() {
+            let mut files = std::collections::HashMap::new();
+            for item in mapping.items()?.iter() {
+                let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+                let key: String = key.extract().map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "modules= keys are module paths (str), not {}",
+                        key.get_type()
+                            .name()
+                            .map_or_else(|_| "?".into(), |n| n.to_string())
+                    ))
+                })?;
+                let source: String = value.extract().map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "modules[{key:?}] must be the module's source text (str), not {}",
+                        value
+                            .get_type()
+                            .name()
+                            .map_or_else(|_| "?".into(), |n| n.to_string())
+                    ))
+                })?;
+                files.insert(
+                    root::mapping_key(&key).map_err(PyValueError::new_err)?,
+                    source,
+                );
+            }
+            return Ok(Arc::new(ModuleRoot::Mapping(files)));
+        }
+    }
+    let path: PathBuf = modules.extract().map_err(|_| {
+        PyTypeError::new_err(
+            "modules= takes a directory (str or os.PathLike) or a mapping of module paths to \
+             source text",
+        )
+    })?;
+    root::directory(&path)
+        .map(|dir| Arc::new(ModuleRoot::Directory(dir)))
+        .map_err(PyValueError::new_err)
+}
+
+/// The script `ctx.import_module(specifier)` evaluates.
+pub fn import_expression(specifier: &str) -> String {
+    format!("import({})", json_string(specifier))
+}
+
+/// The script `ctx.require(name)` evaluates.
+pub fn require_expression(name: &str) -> String {
+    format!(
+        "globalThis[Symbol.for(\"v8ctx.require\")]({})",
+        json_string(name)
+    )
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serializes")
+}
+
+/// The ES module that stands for a CommonJS module or a built-in (`required`, a JSON string):
+/// `module.exports` as its default export, and `names` from it as named exports.
+fn commonjs_facade(required: &str, names: &[impl AsRef<str>]) -> String {
+    let mut source = format!(
+        "const m = globalThis[Symbol.for(\"v8ctx.require\")]({required});\nexport default m;\n"
+    );
+    if !names.is_empty() {
+        let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+        source.push_str(&format!(
+            "export const {{ {} }} = m ?? {{}};\n",
+            names.join(", ")
+        ));
+    }
+    source
+}
+
+/// A runtime's view of its module root, for deno_core and for the `require()` ops.
+pub struct Loader(pub Arc<ModuleRoot>);
+
+impl Loader {
+    fn referrer_path(&self, referrer: &str) -> Option<String> {
+        self.0.path_of_url(referrer)
+    }
+
+    fn load_source(&self, specifier: &ModuleSpecifier) -> Result<ModuleSource, String> {
+        let code = if specifier.scheme() == "node" {
+            let name = specifier.path();
+            commonjs_facade(
+                &json_string(&format!("node:{name}")),
+                builtins::exports(name),
+            )
+        } else {
+            let path = self
+                .0
+                .path_of_url(specifier.as_str())
+                .ok_or_else(|| format!("'{specifier}' is not in the module root"))?;
+            let source = self.0.read(&path)?;
+            match resolve::format(&self.0, &path, &source)? {
+                Format::Module => source,
+                Format::Json => format!("export default (\n{source}\n);\n"),
+                Format::CommonJs => commonjs_facade(
+                    &json_string(self.0.url(&path).as_str()),
+                    &detect::commonjs_exports(&source),
+                ),
+            }
+        };
+        Ok(ModuleSource::new(
+            ModuleType::JavaScript,
+            ModuleSourceCode::String(code.into()),
+            specifier,
+            None,
+        ))
+    }
+}
+
+impl ModuleLoader for Loader {
+    fn resolve(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        _kind: ResolutionKind,
+    ) -> Result<ModuleSpecifier, JsErrorBox> {
+        let from = self.referrer_path(referrer);
+        match resolve::resolve(&self.0, specifier, from.as_deref(), Mode::Import) {
+            Ok(Resolved::Builtin(name)) => ModuleSpecifier::parse(&format!("node:{name}"))
+                .map_err(|e| JsErrorBox::generic(e.to_string())),
+            Ok(Resolved::File(path)) => Ok(self.0.url(&path)),
+            Err(message) => Err(JsErrorBox::generic(message)),
+        }
+    }
+
+    fn load(
+        &self,
+        specifier: &ModuleSpecifier,
+        _referrer: Option<&ModuleLoadReferrer>,
+        _options: ModuleLoadOptions,
+    ) -> ModuleLoadResponse {
+        ModuleLoadResponse::Sync(self.load_source(specifier).map_err(JsErrorBox::generic))
+    }
+}
+
+impl ModuleHost for Loader {
+    fn resolve(&self, specifier: &str, referrer: Option<&str>) -> Result<Vec<String>, String> {
+        let from = referrer.and_then(|r| self.referrer_path(r));
+        match resolve::resolve(&self.0, specifier, from.as_deref(), Mode::Require)? {
+            Resolved::Builtin(name) => {
+                Ok(vec!["builtin".into(), format!("node:{name}"), name.into()])
+            }
+            Resolved::File(path) => {
+                let source = self.0.read(&path)?;
+                let format = resolve::format(&self.0, &path, &source)?;
+                Ok(vec![
+                    format.name().into(),
+                    self.0.url(&path).to_string(),
+                    self.0.display(&path),
+                ])
+            }
+        }
+    }
+
+    fn read(&self, url: &str) -> Result<String, String> {
+        let path = self
+            .referrer_path(url)
+            .ok_or_else(|| format!("'{url}' is not in the module root"))?;
+        self.0.read(&path)
+    }
+}

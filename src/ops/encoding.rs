@@ -1,0 +1,108 @@
+//! `TextDecoder` for every WHATWG encoding (`js/web/encoding.js`), from `encoding_rs` (Firefox's
+//! implementation of the Encoding Standard): gbk, gb18030, big5, shift_jis, euc-jp, euc-kr,
+//! the single-byte ones, utf-16le/be and utf-8.
+
+use std::cell::RefCell;
+
+use deno_core::{op2, v8, GarbageCollected};
+use deno_error::JsErrorBox;
+use encoding_rs::{CoderResult, DecoderResult, Encoding};
+
+/// The standard's name (as `TextDecoder.encoding` gives it) for `label`, or null if no
+/// encoding has that label; "replacement" is refused too, as `TextDecoder` must.
+#[op2]
+#[string]
+pub fn op_v8ctx_encoding_name(#[string] label: &str) -> Option<String> {
+    let encoding = Encoding::for_label(label.trim().as_bytes())?;
+    (encoding != encoding_rs::REPLACEMENT).then(|| encoding.name().to_ascii_lowercase())
+}
+
+/// A `TextDecoder`'s state between `decode(..., {stream: true})` calls.
+pub struct Decoder {
+    encoding: &'static Encoding,
+    fatal: bool,
+    ignore_bom: bool,
+    state: RefCell<encoding_rs::Decoder>,
+}
+
+// SAFETY: Decoder holds no V8 references, so there is nothing to trace.
+unsafe impl GarbageCollected for Decoder {
+    fn trace(&self, _visitor: &mut v8::cppgc::Visitor) {}
+
+    fn get_name(&self) -> &'static std::ffi::CStr {
+        c"TextDecoderState"
+    }
+}
+
+impl Decoder {
+    fn fresh(&self) -> encoding_rs::Decoder {
+        fresh(self.encoding, self.ignore_bom)
+    }
+}
+
+fn fresh(encoding: &'static Encoding, ignore_bom: bool) -> encoding_rs::Decoder {
+    if ignore_bom {
+        encoding.new_decoder_without_bom_handling()
+    } else {
+        encoding.new_decoder_with_bom_removal()
+    }
+}
+
+/// A decoder for the encoding `name` (from `op_v8ctx_encoding_name`).
+#[op2]
+#[cppgc]
+pub fn op_v8ctx_decoder_new(
+    #[string] name: &str,
+    fatal: bool,
+    ignore_bom: bool,
+) -> Result<Decoder, JsErrorBox> {
+    let encoding = Encoding::for_label(name.as_bytes())
+        .ok_or_else(|| JsErrorBox::range_error(format!("unknown encoding: {name}")))?;
+    Ok(Decoder {
+        encoding,
+        fatal,
+        ignore_bom,
+        state: RefCell::new(fresh(encoding, ignore_bom)),
+    })
+}
+
+/// Decodes `data`; unless `stream`, also ends the stream (bytes still held are decoded or
+/// replaced) and starts a new one.
+#[op2]
+#[string]
+pub fn op_v8ctx_decoder_decode(
+    #[cppgc] decoder: &Decoder,
+    #[anybuffer] data: &[u8],
+    stream: bool,
+) -> Result<String, JsErrorBox> {
+    let mut state = decoder.state.borrow_mut();
+    let last = !stream;
+    let capacity = state
+        .max_utf8_buffer_length(data.len())
+        .ok_or_else(|| JsErrorBox::range_error("input too large to decode"))?;
+    let mut out = String::with_capacity(capacity);
+    let complete = if decoder.fatal {
+        let (result, _) = state.decode_to_string_without_replacement(data, &mut out, last);
+        match result {
+            DecoderResult::InputEmpty => true,
+            DecoderResult::Malformed(_, _) => false,
+            DecoderResult::OutputFull => {
+                unreachable!("the output has the room encoding_rs asked for")
+            }
+        }
+    } else {
+        let (result, _, _) = state.decode_to_string(data, &mut out, last);
+        debug_assert!(matches!(result, CoderResult::InputEmpty));
+        true
+    };
+    if last || !complete {
+        *state = decoder.fresh();
+    }
+    if !complete {
+        return Err(JsErrorBox::type_error(format!(
+            "The encoded data was not valid for encoding {}",
+            decoder.encoding.name().to_ascii_lowercase()
+        )));
+    }
+    Ok(out)
+}
