@@ -162,7 +162,7 @@ thread_local! {
 
 /// Whether the operation running on this thread was told to stop (timeout, Ctrl-C, cancel):
 /// for Rust work that makes no V8 call a termination could interrupt (converting a result).
-fn stop_requested() -> bool {
+pub fn stop_requested() -> bool {
     CURRENT.with(|current| {
         current
             .borrow()

@@ -269,6 +269,9 @@ impl Runtime {
             .put(ops::OperationNumber(Rc::clone(&operation)));
         js.op_state()
             .borrow_mut()
+            .put(ops::StopRequested(crate::limits::stop_requested));
+        js.op_state()
+            .borrow_mut()
             .put(ops::modules::Modules(Rc::new(modules::Loader(
                 options.modules,
             ))));

@@ -135,7 +135,8 @@ pub fn commonjs_exports(source: &str) -> Vec<String> {
             && !name.as_bytes()[0].is_ascii_digit()
             && name.bytes().all(is_identifier_byte)
             && !RESERVED.contains(&name)
-            && name != "__esModule";
+            && name != "__esModule"
+            && name != super::FACADE_BINDING;
         if valid && !names.iter().any(|n| n == name) {
             names.push(name.to_string());
         }

@@ -94,16 +94,21 @@ fn json_string(text: &str) -> String {
     serde_json::to_string(text).expect("a string serializes")
 }
 
+/// The name the generated module for a CommonJS module binds `module.exports` to, which is
+/// therefore never one of its named exports (`detect::commonjs_exports` leaves it out).
+const FACADE_BINDING: &str = "$v8ctxExports";
+
 /// The ES module that stands for a CommonJS module or a built-in (`required`, a JSON string):
 /// `module.exports` as its default export, and `names` from it as named exports.
 fn commonjs_facade(required: &str, names: &[impl AsRef<str>]) -> String {
+    let m = FACADE_BINDING;
     let mut source = format!(
-        "const m = globalThis[Symbol.for(\"v8ctx.require\")]({required});\nexport default m;\n"
+        "const {m} = globalThis[Symbol.for(\"v8ctx.require\")]({required});\nexport default {m};\n"
     );
     if !names.is_empty() {
         let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
         source.push_str(&format!(
-            "export const {{ {} }} = m ?? {{}};\n",
+            "export const {{ {} }} = {m} ?? {{}};\n",
             names.join(", ")
         ));
     }
@@ -133,7 +138,12 @@ impl Loader {
             let source = self.0.read(&path)?;
             match resolve::format(&self.0, &path, &source)? {
                 Format::Module => source,
-                Format::Json => format!("export default (\n{source}\n);\n"),
+                // Parsed, never run: a .json file is data, as `require()` treats it.
+                Format::Json => format!(
+                    "let data;\ntry {{ data = JSON.parse({}); }} catch (error) {{ error.message = {} + \": \" + error.message; throw error; }}\nexport default data;\n",
+                    json_string(&source),
+                    json_string(&self.0.display(&path))
+                ),
                 Format::CommonJs => commonjs_facade(
                     &json_string(self.0.url(&path).as_str()),
                     &detect::commonjs_exports(&source),

@@ -91,7 +91,21 @@ pub fn resolve(
             .ok_or_else(|| format!("'{specifier}'{} is outside the module root", from()))?;
         file_or_directory(root, &path, mode)?
     } else if is_path(specifier) {
-        file_or_directory(root, &root::join(base, specifier)?, mode)?
+        let path = match root.path_of_absolute(specifier) {
+            Some(inside) => inside,
+            None => root::join(base, specifier)?,
+        };
+        // "." and "dir/" name a directory only, as in Node.
+        let directory_only = specifier.ends_with('/')
+            || specifier.ends_with("/.")
+            || specifier.ends_with("/..")
+            || specifier == "."
+            || specifier == "..";
+        if directory_only {
+            directory(root, &path, mode)?
+        } else {
+            file_or_directory(root, &path, mode)?
+        }
     } else if specifier.contains(':') {
         return Err(format!(
             "cannot load '{specifier}'{}: v8ctx loads modules only from the module root, never \
@@ -119,6 +133,11 @@ fn file_or_directory(root: &ModuleRoot, path: &str, mode: Mode) -> Result<Option
     if let Some(file) = file(root, path)? {
         return Ok(Some(file));
     }
+    directory(root, path, mode)
+}
+
+/// A directory's package `main` (or `module`, for `import`) or its index file.
+fn directory(root: &ModuleRoot, path: &str, mode: Mode) -> Result<Option<String>, String> {
     if root.entry(path)? != Entry::Directory {
         return Ok(None);
     }
@@ -223,7 +242,11 @@ fn in_package(
     specifier: &str,
 ) -> Result<Option<String>, String> {
     let manifest = package_json(root, package)?;
-    if let Some(exports) = manifest.as_ref().and_then(|m| m.get("exports")) {
+    let exports = manifest
+        .as_ref()
+        .and_then(|m| m.get("exports"))
+        .filter(|e| !e.is_null());
+    if let Some(exports) = exports {
         let wanted = format!(".{subpath}");
         let Some(target) = exports_target(exports, &wanted, mode) else {
             return Err(format!(
@@ -232,7 +255,11 @@ fn in_package(
             ));
         };
         let path = root::join(package, &target)?;
-        if !path.starts_with(package) {
+        let escapes = target
+            .split('/')
+            .skip(1)
+            .any(|part| part == "." || part == ".." || part == "node_modules");
+        if escapes || !path.starts_with(&format!("{package}/")) {
             return Err(format!(
                 "the exports of {} lead outside the package",
                 root.display(package)

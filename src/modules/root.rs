@@ -105,13 +105,22 @@ impl ModuleRoot {
     /// The path of a module from its URL; None for URLs that are not this root's.
     pub fn path_of_url(&self, url: &str) -> Option<String> {
         let file = url::Url::parse(url).ok()?.to_file_path().ok()?;
-        match self {
-            ModuleRoot::Directory(root) => {
-                let inside = file.strip_prefix(root).ok()?;
-                Some(format!("/{}", inside.to_str()?))
-            }
-            _ => Some(file.to_str()?.to_string()),
-        }
+        let path = match self {
+            ModuleRoot::Directory(root) => format!("/{}", file.strip_prefix(root).ok()?.to_str()?),
+            _ => file.to_str()?.to_string(),
+        };
+        // An escaped '/' can smuggle '..' past the URL parser; such a URL names no module.
+        (!path.split('/').any(|part| part == ".." || part == ".")).then_some(path)
+    }
+
+    /// The path of `specifier` if it is a directory root's real absolute path of a file inside
+    /// it (as `__filename`, `__dirname` and `require.resolve` give them).
+    pub fn path_of_absolute(&self, specifier: &str) -> Option<String> {
+        let ModuleRoot::Directory(root) = self else {
+            return None;
+        };
+        let inside = Path::new(specifier).strip_prefix(root).ok()?;
+        Some(format!("/{}", inside.to_str()?))
     }
 }
 

@@ -8,7 +8,7 @@ use aes::cipher::generic_array::GenericArray;
 use aes::cipher::{
     BlockDecryptMut, BlockEncrypt, BlockEncryptMut, BlockSizeUser, KeyInit, KeyIvInit,
 };
-use deno_core::op2;
+use deno_core::{op2, OpState};
 use deno_error::JsErrorBox;
 use ghash::universal_hash::UniversalHash;
 use ghash::GHash;
@@ -48,55 +48,85 @@ macro_rules! with_hash {
     };
 }
 
-#[op2]
-#[buffer]
-pub fn op_v8ctx_digest(
-    #[string] algorithm: &str,
-    #[anybuffer] data: &[u8],
-) -> Result<Vec<u8>, JsErrorBox> {
-    with_hash!(algorithm, H => Ok(H::digest(data).to_vec()), true)
+/// Copies `result` into the caller's `out`, which must be exactly its size. Results are written
+/// into buffers JavaScript allocated, so they count against the Context's memory limit as every
+/// ArrayBuffer does (`external_memory`), instead of arriving in memory V8 never accounts.
+fn deliver(result: &[u8], out: &mut [u8]) -> Result<u32, JsErrorBox> {
+    let Some(target) = out.get_mut(..result.len()) else {
+        return Err(JsErrorBox::range_error(format!(
+            "the output buffer holds {} bytes, the result {}",
+            out.len(),
+            result.len()
+        )));
+    };
+    target.copy_from_slice(result);
+    Ok(result.len() as u32)
 }
 
 #[op2]
-#[buffer]
+pub fn op_v8ctx_digest(
+    #[string] algorithm: &str,
+    #[anybuffer] data: &[u8],
+    #[buffer] out: &mut [u8],
+) -> Result<u32, JsErrorBox> {
+    with_hash!(algorithm, H => deliver(&H::digest(data), out), true)
+}
+
+#[op2]
 pub fn op_v8ctx_hmac(
     #[string] algorithm: &str,
     #[anybuffer] key: &[u8],
     #[anybuffer] data: &[u8],
-) -> Result<Vec<u8>, JsErrorBox> {
+    #[buffer] out: &mut [u8],
+) -> Result<u32, JsErrorBox> {
     with_hash!(algorithm, H => {
         let mut mac = <hmac::Hmac<H> as Mac>::new_from_slice(key)
             .map_err(|e| JsErrorBox::generic(e.to_string()))?;
         mac.update(data);
-        Ok(mac.finalize().into_bytes().to_vec())
+        deliver(&mac.finalize().into_bytes(), out)
     }, true)
 }
 
-/// The most a PBKDF2 op derives in one call: far beyond any key, short of exhausting memory.
-const MAX_DERIVED_BYTES: usize = 1 << 24;
-
+/// PBKDF2 with HMAC (RFC 8018) into `out`, its length the derived key's. Polls `stop` every few
+/// thousand iterations: V8's termination reaches only JavaScript, and an iteration count from
+/// hostile code could otherwise keep this op running for hours past a timeout.
 #[op2]
-#[buffer]
 pub fn op_v8ctx_pbkdf2(
+    state: &mut OpState,
     #[string] algorithm: &str,
     #[anybuffer] password: &[u8],
     #[anybuffer] salt: &[u8],
     iterations: u32,
-    length: u32,
-) -> Result<Vec<u8>, JsErrorBox> {
+    #[buffer] out: &mut [u8],
+) -> Result<(), JsErrorBox> {
     if iterations == 0 {
         return Err(JsErrorBox::generic("PBKDF2 needs at least one iteration"));
     }
-    if length as usize > MAX_DERIVED_BYTES {
-        return Err(JsErrorBox::generic(format!(
-            "PBKDF2 derives at most {MAX_DERIVED_BYTES} bytes, not {length}"
-        )));
-    }
-    let mut out = vec![0; length as usize];
+    let stop = super::stop_requested(state);
+    let stopped = || JsErrorBox::generic("PBKDF2 was stopped");
     with_hash!(algorithm, H => {
-        pbkdf2::pbkdf2_hmac::<H>(password, salt, iterations, &mut out);
-        Ok(out)
-    }, false)
+        let prf = <hmac::Hmac<H> as Mac>::new_from_slice(password)
+            .map_err(|e| JsErrorBox::generic(e.to_string()))?;
+        let size = <H as Digest>::output_size();
+        for (index, block) in out.chunks_mut(size).enumerate() {
+            let mut mac = prf.clone();
+            mac.update(salt);
+            mac.update(&(index as u32 + 1).to_be_bytes());
+            let mut u = mac.finalize().into_bytes();
+            let mut t = u.clone();
+            for round in 1..iterations {
+                if round % 4096 == 0 && stop() {
+                    return Err(stopped());
+                }
+                let mut mac = prf.clone();
+                mac.update(&u);
+                u = mac.finalize().into_bytes();
+                t.iter_mut().zip(u.iter()).for_each(|(t, u)| *t ^= u);
+            }
+            block.copy_from_slice(&t[..block.len()]);
+        }
+        Ok(())
+    }, true)
 }
 
 /// The AES modes of `crypto.subtle`; `param` is the CTR counter length or the GCM tag length,
@@ -295,9 +325,10 @@ fn increment32(block: u128) -> u128 {
     (block & !0xffff_ffff) | (block.wrapping_add(1) & 0xffff_ffff)
 }
 
-/// AES in `mode` ("AES-CBC", "AES-CTR" or "AES-GCM"): encrypts if `encrypt`, else decrypts.
+/// AES in `mode` ("AES-CBC", "AES-CTR" or "AES-GCM"), encrypting if `encrypt`, into `out`
+/// (`deliver`); returns the bytes written (fewer than `out` holds after CBC unpadding).
 #[op2]
-#[buffer]
+#[allow(clippy::too_many_arguments)]
 pub fn op_v8ctx_aes(
     #[string] mode: &str,
     encrypt: bool,
@@ -306,6 +337,10 @@ pub fn op_v8ctx_aes(
     param: u32,
     #[anybuffer] additional_data: &[u8],
     #[anybuffer] data: &[u8],
-) -> Result<Vec<u8>, JsErrorBox> {
-    aes(mode, encrypt, key, iv, param, additional_data, data)
+    #[buffer] out: &mut [u8],
+) -> Result<u32, JsErrorBox> {
+    deliver(
+        &aes(mode, encrypt, key, iv, param, additional_data, data)?,
+        out,
+    )
 }

@@ -13,7 +13,7 @@ use encoding_rs::{CoderResult, DecoderResult, Encoding};
 #[op2]
 #[string]
 pub fn op_v8ctx_encoding_name(#[string] label: &str) -> Option<String> {
-    let encoding = Encoding::for_label(label.trim().as_bytes())?;
+    let encoding = Encoding::for_label(label.as_bytes())?;
     (encoding != encoding_rs::REPLACEMENT).then(|| encoding.name().to_ascii_lowercase())
 }
 
@@ -77,23 +77,30 @@ pub fn op_v8ctx_decoder_decode(
 ) -> Result<String, JsErrorBox> {
     let mut state = decoder.state.borrow_mut();
     let last = !stream;
-    let capacity = state
-        .max_utf8_buffer_length(data.len())
-        .ok_or_else(|| JsErrorBox::range_error("input too large to decode"))?;
-    let mut out = String::with_capacity(capacity);
-    let complete = if decoder.fatal {
-        let (result, _) = state.decode_to_string_without_replacement(data, &mut out, last);
-        match result {
-            DecoderResult::InputEmpty => true,
-            DecoderResult::Malformed(_, _) => false,
-            DecoderResult::OutputFull => {
-                unreachable!("the output has the room encoding_rs asked for")
+    let mut out = String::new();
+    let mut rest = data;
+    // encoding_rs writes only into the room the String has; a String made with the room it
+    // asks for is filled in one pass, the loop only guards against asking for too little.
+    let complete = loop {
+        let room = state
+            .max_utf8_buffer_length(rest.len())
+            .ok_or_else(|| JsErrorBox::range_error("input too large to decode"))?;
+        out.reserve(room);
+        if decoder.fatal {
+            let (result, read) = state.decode_to_string_without_replacement(rest, &mut out, last);
+            rest = &rest[read..];
+            match result {
+                DecoderResult::InputEmpty => break true,
+                DecoderResult::Malformed(_, _) => break false,
+                DecoderResult::OutputFull => {}
+            }
+        } else {
+            let (result, read, _) = state.decode_to_string(rest, &mut out, last);
+            rest = &rest[read..];
+            if let CoderResult::InputEmpty = result {
+                break true;
             }
         }
-    } else {
-        let (result, _, _) = state.decode_to_string(data, &mut out, last);
-        debug_assert!(matches!(result, CoderResult::InputEmpty));
-        true
     };
     if last || !complete {
         *state = decoder.fresh();

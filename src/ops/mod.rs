@@ -36,6 +36,18 @@ pub fn script_origin<'s>(
     )
 }
 
+/// Whether the operation running now was told to stop (timeout, Ctrl-C, cancel), for ops that
+/// loop long enough to need to know: `runtime.rs` puts `limits`' check in every runtime.
+pub struct StopRequested(pub fn() -> bool);
+
+/// The stop check of the runtime `state` belongs to; never stopping where none was put (while
+/// the snapshot is built).
+pub fn stop_requested(state: &OpState) -> fn() -> bool {
+    state
+        .try_borrow::<StopRequested>()
+        .map_or(|| false, |check| check.0)
+}
+
 /// Where `console.*` output goes, as (level, message); `host.rs` makes one per Context.
 /// Levels are numbered as in `bootstrap.js`: log, info, warn, error, debug.
 pub struct ConsoleHook(pub Box<dyn Fn(u32, String)>);
@@ -126,6 +138,7 @@ deno_core::extension!(
         "web/encoding.js",
         "web/structured_clone.js",
         "web/performance.js",
+        "web/crypto_ops.js",
         "web/subtle.js",
         "node/buffer.js",
         "node/events.js",

@@ -22,7 +22,7 @@
 // - Callbacks (randomBytes, randomFill, randomInt, pbkdf2) run in a microtask, not a thread pool.
 ((core, internals) => {
   "use strict";
-  const { ops } = core;
+  const { cryptoOps } = internals;
   const {
     Array, ArrayBuffer, Error, Math, Number, Object, RangeError, String, TypeError, Uint8Array, WeakMap,
   } = globalThis;
@@ -198,7 +198,7 @@
         const state = hashState(this);
         if (state.finalized) throw finalized();
         state.finalized = true;
-        const result = ops.op_v8ctx_digest(state.op, concatBytes(state.chunks.length ? state.chunks : [EMPTY()]));
+        const result = cryptoOps.digest(state.op, concatBytes(state.chunks.length ? state.chunks : [EMPTY()]));
         state.chunks = [];
         return encodeOutput(result, outputEncoding);
       }
@@ -236,7 +236,7 @@
 
     // HMAC pads a key shorter than its block with zeros, so an empty key is the key [0]; the op
     // need not accept empty keys.
-    const hmac = (op, key, data) => ops.op_v8ctx_hmac(op, key.length === 0 ? new Uint8Array(1) : key, data);
+    const hmac = (op, key, data) => cryptoOps.hmac(op, key.length === 0 ? new Uint8Array(1) : key, data);
 
     // ---- Randomness ---------------------------------------------------------------------------
     function randomFillBytes(bytes) {
@@ -355,7 +355,7 @@
       if (op !== "MD5") {
         // The password is an HMAC key: empty is the same as [0].
         const key = password.length === 0 ? new Uint8Array(1) : password;
-        return toBuffer(ops.op_v8ctx_pbkdf2(op, key, salt, iterations, keylen));
+        return toBuffer(cryptoOps.pbkdf2(op, key, salt, iterations, keylen));
       }
       // RFC 8018 §5.2 over the HMAC op, for the digest the Rust PBKDF2 does not offer.
       const out = new Uint8Array(keylen);
@@ -440,12 +440,12 @@
     // padding block it adds. Decrypting: append the block that decrypts to a full padding block
     // (the encryption of nothing, chained on the last ciphertext block), which the op strips.
     function cbcEncryptBlocks(key, iv, blocks) {
-      return typedArraySubarray(ops.op_v8ctx_aes("AES-CBC", true, key, iv, 0, EMPTY(), blocks), 0, blocks.length);
+      return typedArraySubarray(cryptoOps.aes("AES-CBC", true, key, iv, 0, EMPTY(), blocks), 0, blocks.length);
     }
     function cbcDecryptBlocks(key, iv, blocks) {
       const last = typedArraySubarray(blocks, blocks.length - 16);
-      const padding = ops.op_v8ctx_aes("AES-CBC", true, key, last, 0, EMPTY(), EMPTY());
-      return ops.op_v8ctx_aes("AES-CBC", false, key, iv, 0, EMPTY(), concatBytes([blocks, padding]));
+      const padding = cryptoOps.aes("AES-CBC", true, key, last, 0, EMPTY(), EMPTY());
+      return cryptoOps.aes("AES-CBC", false, key, iv, 0, EMPTY(), concatBytes([blocks, padding]));
     }
     // The counter block `blocks` blocks after `counter`, incrementing its low `bits` bits.
     function addToCounter(counter, blocks, bits) {
@@ -464,7 +464,7 @@
       const skip = position % 16;
       const start = addToCounter(counter, Math.floor(position / 16), bits);
       const input = skip === 0 ? data : concatBytes([new Uint8Array(skip), data]);
-      const out = ops.op_v8ctx_aes("AES-CTR", true, key, start, bits, EMPTY(), input);
+      const out = cryptoOps.aes("AES-CTR", true, key, start, bits, EMPTY(), input);
       return skip === 0 ? out : typedArraySubarray(out, skip);
     }
 
@@ -595,11 +595,11 @@
             if (state.pending.length !== 0) throw wrongFinalBlockLength();
             out = EMPTY();
           } else if (!state.decrypting) {
-            out = ops.op_v8ctx_aes("AES-CBC", true, state.key, state.iv, 0, EMPTY(), state.pending);
+            out = cryptoOps.aes("AES-CBC", true, state.key, state.iv, 0, EMPTY(), state.pending);
           } else {
             if (state.pending.length !== 16) throw wrongFinalBlockLength();
             try {
-              out = ops.op_v8ctx_aes("AES-CBC", false, state.key, state.iv, 0, EMPTY(), state.pending);
+              out = cryptoOps.aes("AES-CBC", false, state.key, state.iv, 0, EMPTY(), state.pending);
             } catch {
               throw badDecrypt();
             }
@@ -614,14 +614,14 @@
           state.chunks = [];
           if (!state.decrypting) {
             const tagLength = state.tagLength ?? 16;
-            const sealed = ops.op_v8ctx_aes("AES-GCM", true, state.key, state.iv, tagLength * 8, aad, data);
+            const sealed = cryptoOps.aes("AES-GCM", true, state.key, state.iv, tagLength * 8, aad, data);
             state.authTag = copy(typedArraySubarray(sealed, sealed.length - tagLength));
             out = state.counter === undefined ? typedArraySubarray(sealed, 0, sealed.length - tagLength) : EMPTY();
           } else {
             if (state.authTag === undefined) throw authenticationFailed();
             let opened;
             try {
-              opened = ops.op_v8ctx_aes("AES-GCM", false, state.key, state.iv, state.authTag.length * 8, aad, concatBytes([data, state.authTag]));
+              opened = cryptoOps.aes("AES-GCM", false, state.key, state.iv, state.authTag.length * 8, aad, concatBytes([data, state.authTag]));
             } catch {
               throw authenticationFailed();
             }

@@ -17,12 +17,13 @@
     return builtinExports.get(name);
   }
 
-  // require.cache: module URL -> Module, as Node keys it by filename.
+  // require.cache: filename -> Module, as in Node.
   const cache = Object.create(null);
 
   class Module {
-    constructor(id, filename, parent) {
-      this.id = id;
+    constructor(url, filename, parent) {
+      this.id = filename;
+      this.url = url;
       this.filename = filename;
       this.path = dirname(filename);
       this.exports = {};
@@ -60,21 +61,21 @@
   }
 
   function makeRequire(module) {
-    const referrer = module === null ? null : module.id;
+    const referrer = module === null ? null : module.url;
     function require(specifier) {
-      const [format, id, shown] = resolve(specifier, referrer);
-      return format === "builtin" ? builtin(shown) : load(format, id, shown, module).exports;
+      const [format, url, filename] = resolve(specifier, referrer);
+      return format === "builtin" ? builtin(filename) : load(format, url, filename, module).exports;
     }
     require.resolve = (specifier) => {
-      const [format, id, shown] = resolve(specifier, referrer);
-      return format === "builtin" ? id : shown;
+      const [format, url, filename] = resolve(specifier, referrer);
+      return format === "builtin" ? url : filename;
     };
     require.cache = cache;
     return require;
   }
 
-  function load(format, id, filename, parent) {
-    const cached = cache[id];
+  function load(format, url, filename, parent) {
+    const cached = cache[filename];
     // A module required again while it still runs (a cycle) gives its exports so far, as Node.
     if (cached !== undefined) return cached;
     if (format === "module") {
@@ -82,12 +83,12 @@
       error.code = "ERR_REQUIRE_ESM";
       throw error;
     }
-    const module = new Module(id, filename, parent);
-    cache[id] = module;
+    const module = new Module(url, filename, parent);
+    cache[filename] = module;
     if (parent !== null) parent.children.push(module);
     let loaded = false;
     try {
-      const source = ops.op_v8ctx_module_read(id);
+      const source = ops.op_v8ctx_module_read(url);
       if (format === "json") {
         try {
           module.exports = JSON.parse(source);
@@ -106,7 +107,7 @@
       loaded = true;
     } finally {
       // A module that failed is forgotten, so requiring it again retries, as in Node.
-      if (!loaded) delete cache[id];
+      if (!loaded) delete cache[filename];
     }
     return module;
   }

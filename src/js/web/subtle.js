@@ -18,7 +18,7 @@
 // - RSA, EC, Ed25519/X25519/Ed448/X448 and AES-KW reject with NotSupportedError naming the algorithm.
 ((core, internals) => {
   "use strict";
-  const { ops } = core;
+  const { cryptoOps } = internals;
 
   // ---- Intrinsics, captured before any user code runs ------------------------------------------
   const {
@@ -436,7 +436,7 @@
   // HMAC pads a key shorter than its block with zeros, so an empty key is the key [0]; the ops
   // need not accept empty keys.
   const hmacKey = (key) => (key.length === 0 ? new Uint8Array(1) : key);
-  const hmac = (hash, key, data) => operation(() => ops.op_v8ctx_hmac(hash, hmacKey(key), data));
+  const hmac = (hash, key, data) => operation(() => cryptoOps.hmac(hash, hmacKey(key), data));
 
   function checkUsages(name, usages) {
     for (const usage of usages) {
@@ -619,7 +619,7 @@
     const param = checkAesParams(normalized, data, decrypting);
     const iv = normalized.name === "AES-CTR" ? normalized.counter : normalized.iv;
     const additionalData = normalized.additionalData ?? EMPTY();
-    return toArrayBuffer(operation(() => ops.op_v8ctx_aes(normalized.name, !decrypting, raw, iv, param, additionalData, data)));
+    return toArrayBuffer(operation(() => cryptoOps.aes(normalized.name, !decrypting, raw, iv, param, additionalData, data)));
   }
 
   function deriveBitsWith(normalized, raw, length) {
@@ -630,7 +630,7 @@
       if (normalized.iterations === 0) throw domException("OperationError", "PBKDF2 iterations must not be zero");
       if (length === 0) return new ArrayBuffer(0);
       // The password is an HMAC key: empty is the same as [0].
-      return toArrayBuffer(operation(() => ops.op_v8ctx_pbkdf2(hash, hmacKey(raw), normalized.salt, normalized.iterations, length / 8)));
+      return toArrayBuffer(operation(() => cryptoOps.pbkdf2(hash, hmacKey(raw), normalized.salt, normalized.iterations, length / 8)));
     }
     // HKDF (RFC 5869): extract, then expand.
     if (length === 0) return new ArrayBuffer(0);
@@ -741,7 +741,7 @@
       algorithm = toAlgorithmIdentifier(algorithm);
       const bytes = copyBufferSource(data, "data");
       const normalized = normalizeAlgorithm("digest", algorithm);
-      return toArrayBuffer(operation(() => ops.op_v8ctx_digest(normalized.name, bytes)));
+      return toArrayBuffer(operation(() => cryptoOps.digest(normalized.name, bytes)));
     }
 
     async generateKey(algorithm, extractable, keyUsages) {
