@@ -115,3 +115,15 @@ def test_ctx_require_of_exports_with_a_cycle_is_a_clear_error():
 def test_require_rejects_a_non_string_like_node():
     ctx = v8ctx.Context()
     assert ctx.evaluate("try { require(42) } catch (e) { e.code }") == "ERR_INVALID_ARG_TYPE"
+
+
+def test_absolute_paths_from_dirname_and_require_resolve_load(tmp_path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "x.js").write_text("module.exports = 'x'")
+    (tmp_path / "main.js").write_text("module.exports = [require(__dirname + '/lib/x.js'), require(require.resolve('./lib/x'))]")
+    assert v8ctx.Context(modules=tmp_path).require("./main.js") == ["x", "x"]
+
+
+def test_require_cache_is_keyed_by_filename_so_deleting_an_entry_reloads():
+    ctx = v8ctx.Context(modules={"n.js": "globalThis.loads = (globalThis.loads || 0) + 1; module.exports = loads;"})
+    assert ctx.evaluate("require('./n.js'); delete require.cache[require.resolve('./n.js')]; require('./n.js')") == 2

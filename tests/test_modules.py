@@ -298,3 +298,39 @@ def test_pool_workers_import_modules():
         workers=2,
     ) as pool:
         assert pool.evaluate("ready.then(() => lib.triple(14))") == 42
+
+
+# ---- Edges Node defines --------------------------------------------------------------------------
+
+
+def test_an_imported_json_file_is_parsed_never_run():
+    ctx = v8ctx.Context(modules={"data.json": "1);globalThis.ran=1;(2", "main.mjs": "import d from './data.json'; export default d;"})
+    with pytest.raises(v8ctx.JSError, match=r"/data\.json: "):
+        ctx.import_module("./main.mjs")
+    assert ctx.evaluate("typeof ran") == "undefined"
+
+
+def test_dot_names_the_directory_not_a_file_beside_it():
+    ctx = v8ctx.Context(modules={"lib.js": "module.exports = 'the file'", "lib/index.js": "module.exports = 'the index'", "lib/a.js": "module.exports = require('.')"})
+    assert ctx.require("./lib/a.js") == "the index"
+
+
+def test_a_null_exports_falls_back_to_main(tmp_path):
+    write_tree(tmp_path, {"node_modules/p/package.json": {"exports": None, "main": "m.js"}, "node_modules/p/m.js": "exports.via = 'main'"})
+    assert v8ctx.Context(modules=tmp_path).require("p") == {"via": "main"}
+
+
+def test_an_exports_target_that_leaves_its_package_is_refused(tmp_path):
+    write_tree(
+        tmp_path,
+        {"node_modules/a/package.json": {"exports": {".": "./../ab/x.js"}}, "node_modules/ab/x.js": "exports.x = 1"},
+    )
+    with pytest.raises(v8ctx.JSError, match="lead outside the package"):
+        v8ctx.Context(modules=tmp_path).require("a")
+
+
+def test_commonjs_export_names_that_clash_with_the_wrapper_or_strict_mode_still_import():
+    ctx = v8ctx.Context(
+        modules={"c.js": "exports.m = 1; exports.$v8ctxExports = 2; exports.eval = 3;", "main.mjs": "import c, { m } from './c.js'; export const got = [m, c.eval];"}
+    )
+    assert ctx.import_module("./main.mjs") == {"got": [1, 3]}

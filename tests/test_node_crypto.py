@@ -539,3 +539,30 @@ def test_get_random_values_fills_the_array(ctx):
 @pytest.mark.parametrize("name", ["createSign", "createVerify", "generateKeyPairSync", "createECDH", "publicEncrypt", "createPrivateKey", "createDiffieHellman"])
 def test_unsupported_functions_are_absent(ctx, name):
     assert ctx.evaluate(f"typeof nodeCrypto.{name}") == "undefined"
+
+
+@pytest.mark.parametrize(
+    "derive",
+    [
+        "require('crypto').pbkdf2Sync('p', 's', 2 ** 31 - 1, 64, 'sha512')",
+        "crypto.subtle.importKey('raw', new Uint8Array(8), 'PBKDF2', false, ['deriveBits']).then(k =>"
+        " crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: new Uint8Array(8), iterations: 4294967295 }, k, 256))",
+    ],
+)
+def test_a_pbkdf2_with_hours_of_iterations_stops_at_the_timeout(derive):
+    from _subprocess import run_python
+
+    out = run_python(
+        f"""
+        import time, v8ctx
+        ctx = v8ctx.Context(timeout=0.5)
+        start = time.monotonic()
+        try:
+            ctx.evaluate({derive!r})
+        except v8ctx.JSTimeoutError:
+            print("timed out after", round(time.monotonic() - start, 1))
+        """,
+        timeout=60,
+    )
+    seconds = float(out.split()[-1])
+    assert out.startswith("timed out") and seconds < 5

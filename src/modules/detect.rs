@@ -174,8 +174,9 @@ pub fn commonjs_exports(source: &str) -> Vec<String> {
     names
 }
 
-/// Words that cannot be exported as `export const { word }`.
+/// Words that cannot be bound by `export const { word }` in a module (strict mode).
 const RESERVED: &[&str] = &[
+    "arguments",
     "await",
     "break",
     "case",
@@ -189,6 +190,7 @@ const RESERVED: &[&str] = &[
     "do",
     "else",
     "enum",
+    "eval",
     "export",
     "extends",
     "false",

@@ -119,10 +119,6 @@ fn commonjs_facade(required: &str, names: &[impl AsRef<str>]) -> String {
 pub struct Loader(pub Arc<ModuleRoot>);
 
 impl Loader {
-    fn referrer_path(&self, referrer: &str) -> Option<String> {
-        self.0.path_of_url(referrer)
-    }
-
     fn load_source(&self, specifier: &ModuleSpecifier) -> Result<ModuleSource, String> {
         let code = if specifier.scheme() == "node" {
             let name = specifier.path();
@@ -166,7 +162,7 @@ impl ModuleLoader for Loader {
         referrer: &str,
         _kind: ResolutionKind,
     ) -> Result<ModuleSpecifier, JsErrorBox> {
-        let from = self.referrer_path(referrer);
+        let from = self.0.path_of_url(referrer);
         match resolve::resolve(&self.0, specifier, from.as_deref(), Mode::Import) {
             Ok(Resolved::Builtin(name)) => ModuleSpecifier::parse(&format!("node:{name}"))
                 .map_err(|e| JsErrorBox::generic(e.to_string())),
@@ -187,7 +183,7 @@ impl ModuleLoader for Loader {
 
 impl ModuleHost for Loader {
     fn resolve(&self, specifier: &str, referrer: Option<&str>) -> Result<Vec<String>, String> {
-        let from = referrer.and_then(|r| self.referrer_path(r));
+        let from = referrer.and_then(|r| self.0.path_of_url(r));
         match resolve::resolve(&self.0, specifier, from.as_deref(), Mode::Require)? {
             Resolved::Builtin(name) => {
                 Ok(vec!["builtin".into(), format!("node:{name}"), name.into()])
@@ -206,7 +202,8 @@ impl ModuleHost for Loader {
 
     fn read(&self, url: &str) -> Result<String, String> {
         let path = self
-            .referrer_path(url)
+            .0
+            .path_of_url(url)
             .ok_or_else(|| format!("'{url}' is not in the module root"))?;
         self.0.read(&path)
     }

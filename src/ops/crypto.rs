@@ -113,7 +113,7 @@ pub fn op_v8ctx_pbkdf2(
             mac.update(salt);
             mac.update(&(index as u32 + 1).to_be_bytes());
             let mut u = mac.finalize().into_bytes();
-            let mut t = u.clone();
+            let mut t = u;
             for round in 1..iterations {
                 if round % 4096 == 0 && stop() {
                     return Err(stopped());

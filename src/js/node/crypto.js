@@ -6,7 +6,7 @@
 //   hashes    createHash, createHmac, getHashes: md5, sha1, sha256, sha384, sha512 (any case,
 //             also "sha-256", "sha2-256", "RSA-SHA256")
 //   random    randomBytes, randomFill(Sync), randomInt, randomUUID, getRandomValues
-//   kdf       pbkdf2, pbkdf2Sync (sha1/sha256/sha384/sha512 in Rust, md5 through HMAC here)
+//   kdf       pbkdf2, pbkdf2Sync (md5, sha1, sha256, sha384, sha512)
 //   ciphers   createCipheriv, createDecipheriv, getCiphers: aes-128/192/256 in cbc, ctr and gcm
 //   other     timingSafeEqual, webcrypto (= globalThis.crypto), subtle
 //
@@ -28,8 +28,7 @@
   } = globalThis;
   const {
     apply, uncurry, typedArrayTag, typedArrayBuffer, typedArrayByteOffset, typedArrayByteLength,
-    dataViewBuffer, dataViewByteOffset, dataViewByteLength, arrayBufferByteLength,
-    typedArraySlice, typedArraySet, typedArraySubarray,
+    typedArraySlice, typedArraySubarray, isArrayBuffer, viewBytes, concatBytes,
   } = internals.intrinsics;
   const stringToLowerCase = uncurry(String.prototype.toLowerCase);
   const stringSlice = uncurry(String.prototype.slice);
@@ -91,31 +90,8 @@
   }
 
   // ---- Bytes ----------------------------------------------------------------------------------
-  function isArrayBuffer(value) {
-    try {
-      arrayBufferByteLength(value);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  // A Uint8Array over the bytes of any ArrayBufferView (no copy).
-  function viewBytes(view) {
-    if (typedArrayTag(view) !== undefined) {
-      return new Uint8Array(typedArrayBuffer(view), typedArrayByteOffset(view), typedArrayByteLength(view));
-    }
-    return new Uint8Array(dataViewBuffer(view), dataViewByteOffset(view), dataViewByteLength(view));
-  }
   const copy = (bytes) => typedArraySlice(bytes);
   const EMPTY = () => new Uint8Array(0);
-  function concatBytes(parts) {
-    if (parts.length === 1) return parts[0];
-    let length = 0;
-    for (let i = 0; i < parts.length; i++) length += parts[i].length;
-    const out = new Uint8Array(length);
-    for (let i = 0, offset = 0; i < parts.length; offset += parts[i].length, i++) typedArraySet(out, parts[i], offset);
-    return out;
-  }
 
   // Node's encoding names, normalized; undefined when it is none of them.
   function normalizeEncoding(encoding) {
@@ -352,30 +328,9 @@
     }
     function derivePbkdf2(op, password, salt, iterations, keylen) {
       if (keylen === 0) return toBuffer(EMPTY());
-      if (op !== "MD5") {
-        // The password is an HMAC key: empty is the same as [0].
-        const key = password.length === 0 ? new Uint8Array(1) : password;
-        return toBuffer(cryptoOps.pbkdf2(op, key, salt, iterations, keylen));
-      }
-      // RFC 8018 §5.2 over the HMAC op, for the digest the Rust PBKDF2 does not offer.
-      const out = new Uint8Array(keylen);
-      const block = new Uint8Array(salt.length + 4);
-      typedArraySet(block, salt, 0);
-      for (let index = 1, offset = 0; offset < keylen; index++) {
-        block[salt.length] = index >>> 24;
-        block[salt.length + 1] = (index >>> 16) & 0xff;
-        block[salt.length + 2] = (index >>> 8) & 0xff;
-        block[salt.length + 3] = index & 0xff;
-        let u = hmac(op, password, block);
-        const t = copy(u);
-        for (let i = 1; i < iterations; i++) {
-          u = hmac(op, password, u);
-          for (let j = 0; j < t.length; j++) t[j] ^= u[j];
-        }
-        typedArraySet(out, typedArraySubarray(t, 0, Math.min(t.length, keylen - offset)), offset);
-        offset += t.length;
-      }
-      return toBuffer(out);
+      // The password is an HMAC key: empty is the same as [0].
+      const key = password.length === 0 ? new Uint8Array(1) : password;
+      return toBuffer(cryptoOps.pbkdf2(op, key, salt, iterations, keylen));
     }
     function pbkdf2Sync(password, salt, iterations, keylen, digest) {
       const { op, passwordBytes, saltBytes } = checkPbkdf2(password, salt, iterations, keylen, digest);

@@ -13,7 +13,7 @@
   const decode = utf8Decoder === null ? (bytes) => core.decode(bytes) : (bytes) => utf8Decoder.decode(bytes);
   const now = Date.now;
   const ReflectApply = Reflect.apply;
-  const { arrayBufferByteLength } = internals.intrinsics;
+  const { isArrayBuffer } = internals.intrinsics;
   const isView = ArrayBuffer.isView;
   const PromiseAtLoad = Promise, { resolve: promiseResolve, reject: promiseReject } = Promise;
   const PromiseResolve = (value) => ReflectApply(promiseResolve, PromiseAtLoad, [value]);
@@ -46,15 +46,6 @@
   const toLongLong = (value) => {
     const x = +value;
     return Number.isFinite(x) ? Math.trunc(x) + 0 : 0;
-  };
-  const isArrayBuffer = (value) => {
-    if (!isObject(value)) return false;
-    try {
-      arrayBufferByteLength(value);
-      return true;
-    } catch {
-      return false;
-    }
   };
   // A MIME type as Blob keeps it: ASCII lowercase, or "" if it has a character outside U+0020-U+007E.
   const normalizeType = (type) => (/[^\x20-\x7E]/.test(type) ? "" : type.toLowerCase());

@@ -27,7 +27,7 @@
   const {
     apply, uncurry, typedArrayTag, typedArrayBuffer, typedArrayByteOffset, typedArrayByteLength,
     dataViewBuffer, dataViewByteOffset, dataViewByteLength, arrayBufferByteLength,
-    typedArraySlice, typedArraySet, typedArraySubarray,
+    typedArraySlice, typedArraySet, typedArraySubarray, isArrayBuffer, concatBytes,
   } = internals.intrinsics;
   const arrayIncludes = uncurry(Array.prototype.includes);
   const arrayIndexOf = uncurry(Array.prototype.indexOf);
@@ -53,14 +53,6 @@
   }
 
   // ---- Bytes ------------------------------------------------------------------------------------
-  function isArrayBuffer(value) {
-    try {
-      arrayBufferByteLength(value);
-      return true;
-    } catch {
-      return false;
-    }
-  }
 
   // WebIDL BufferSource (ArrayBuffer or ArrayBufferView, not shared): "a copy of the bytes held by"
   // it, as a new Uint8Array; a TypeError for anything else.
@@ -95,18 +87,6 @@
     const buffer = typedArrayBuffer(bytes);
     if (typedArrayByteOffset(bytes) === 0 && typedArrayByteLength(bytes) === arrayBufferByteLength(buffer)) return buffer;
     return typedArrayBuffer(typedArraySlice(bytes));
-  }
-
-  function concatBytes(...parts) {
-    let length = 0;
-    for (const part of parts) length += part.length;
-    const out = new Uint8Array(length);
-    let offset = 0;
-    for (const part of parts) {
-      typedArraySet(out, part, offset);
-      offset += part.length;
-    }
-    return out;
   }
 
   const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -641,7 +621,7 @@
     const out = new Uint8Array(bytes);
     let block = EMPTY();
     for (let i = 1, offset = 0; offset < bytes; i++) {
-      block = hmac(hash, prk, concatBytes(block, normalized.info, new Uint8Array([i])));
+      block = hmac(hash, prk, concatBytes([block, normalized.info, new Uint8Array([i])]));
       typedArraySet(out, typedArraySubarray(block, 0, Math.min(block.length, bytes - offset)), offset);
       offset += block.length;
     }
