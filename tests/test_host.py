@@ -9,6 +9,7 @@ import time
 import pytest
 
 import v8ctx
+from _console import Recorder
 
 # Every test here runs in-process and takes well under a second; a timer that never fires would
 # leave its awaiting call waiting forever: pytest-timeout then ends the run after a minute instead.
@@ -22,20 +23,6 @@ def ctx():
     context = v8ctx.Context()
     yield context
     context.close()
-
-
-class Recorder:
-    """A console callable that records (level, message) pairs."""
-
-    def __init__(self):
-        self.calls = []
-
-    def __call__(self, level, message):
-        self.calls.append((level, message))
-
-    @property
-    def messages(self):
-        return [message for _, message in self.calls]
 
 
 @pytest.fixture

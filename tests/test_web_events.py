@@ -11,6 +11,7 @@ import time
 import pytest
 
 import v8ctx
+from _console import Recorder
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -20,16 +21,6 @@ def ctx():
     context = v8ctx.Context()
     yield context
     context.close()
-
-
-class Recorder:
-    """A console callable that records (level, message) pairs."""
-
-    def __init__(self):
-        self.calls = []
-
-    def __call__(self, level, message):
-        self.calls.append((level, message))
 
 
 @pytest.fixture
