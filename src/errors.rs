@@ -19,6 +19,7 @@ struct Exceptions {
     context_closed: Py<PyType>,
     wrong_thread: Py<PyType>,
     pool_closed: Py<PyType>,
+    worker_crashed: Py<PyType>,
 }
 
 static EXCEPTIONS: PyOnceLock<Exceptions> = PyOnceLock::new();
@@ -83,6 +84,12 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
             vec![py.get_type::<PyRuntimeError>()],
             "The Pool was closed; its calls fail with this.",
         )?,
+        worker_crashed: make(
+            "WorkerCrashedError",
+            vec![py.get_type::<PyRuntimeError>()],
+            "A Pool's worker process died while it ran the call (a signal, a V8 fatal error, an \
+             exit); the message names how and the last lines it wrote to stderr.",
+        )?,
         js_error,
     };
     let _ = EXCEPTIONS.set(py, exceptions);
@@ -105,6 +112,10 @@ pub fn wrong_thread(py: Python<'_>, message: String) -> PyErr {
 
 pub fn pool_closed(py: Python<'_>, message: String) -> PyErr {
     PyErr::from_type(exceptions(py).pool_closed.bind(py).clone(), message)
+}
+
+pub fn worker_crashed(py: Python<'_>, message: String) -> PyErr {
+    PyErr::from_type(exceptions(py).worker_crashed.bind(py).clone(), message)
 }
 
 /// Which JSError class to raise.

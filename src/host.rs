@@ -22,17 +22,8 @@ const LEVELS: [(&str, u8); 5] = [
 /// It runs while JavaScript runs with the GIL released, so it takes the GIL.
 pub fn console_hook(console: Option<Py<PyAny>>, stops: Arc<Stops>) -> ConsoleHook {
     ConsoleHook(Box::new(move |level, message| {
-        let (name, logging_level) = LEVELS[(level as usize).min(LEVELS.len() - 1)];
         Python::attach(|py| {
-            let delivered = match &console {
-                Some(callable) => callable.bind(py).call1((name, message)).map(drop),
-                None => logger(py).and_then(|logger| {
-                    logger
-                        .bind(py)
-                        .call_method1("log", (logging_level, message))
-                        .map(drop)
-                }),
-            };
+            let delivered = emit(py, console.as_ref(), level, &message);
             // A failing console must not fail the script; report it as Python reports errors in
             // callbacks it cannot raise from. Ctrl-C and exit are not failures: they stop the
             // script and reach the caller.
@@ -43,6 +34,31 @@ pub fn console_hook(console: Option<Py<PyAny>>, stops: Arc<Stops>) -> ConsoleHoo
             }
         });
     }))
+}
+
+/// Delivers one line of console output at `level` (a number of `LEVELS`) to `console`, or to
+/// the `v8ctx.console` logger.
+pub fn emit(
+    py: Python<'_>,
+    console: Option<&Py<PyAny>>,
+    level: u32,
+    message: &str,
+) -> PyResult<()> {
+    let (name, logging_level) = LEVELS[(level as usize).min(LEVELS.len() - 1)];
+    match console {
+        Some(callable) => callable.bind(py).call1((name, message)).map(drop),
+        None => logger(py).and_then(|logger| {
+            logger
+                .bind(py)
+                .call_method1("log", (logging_level, message))
+                .map(drop)
+        }),
+    }
+}
+
+/// The number of console method `name` (as `emit` takes it).
+pub fn level_number(name: &str) -> u32 {
+    LEVELS.iter().position(|(n, _)| *n == name).unwrap_or(0) as u32
 }
 
 fn logger(py: Python<'_>) -> PyResult<&Py<PyAny>> {

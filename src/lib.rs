@@ -43,5 +43,6 @@ fn _v8ctx(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<function::JsFunction>()?;
     module.add_class::<pool::Pool>()?;
     module.add_function(wrap_pyfunction!(pool::_close_pools, module)?)?;
+    module.add_function(wrap_pyfunction!(pool::_serve_process_worker, module)?)?;
     Ok(())
 }

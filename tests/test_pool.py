@@ -105,16 +105,23 @@ def run_synced(body: str, timeout: float = 120) -> str:
     return run_python(_SYNC + textwrap.dedent(body), timeout=timeout)
 
 
+# The tests that take these fixtures run with both isolations: a process Pool has the same
+# methods and semantics as a thread Pool (test_process_pool.py has what only it does).
+@pytest.fixture(params=["thread", "process"])
+def isolation(request):
+    return request.param
+
+
 @pytest.fixture
-def pool():
-    p = v8ctx.Pool(LIB, workers=2)
+def pool(isolation):
+    p = v8ctx.Pool(LIB, workers=2, isolation=isolation)
     yield p
     p.close()
 
 
 @pytest.fixture
-def one_worker():
-    p = v8ctx.Pool(LIB, workers=1)
+def one_worker(isolation):
+    p = v8ctx.Pool(LIB, workers=1, isolation=isolation)
     yield p
     p.close()
 

@@ -23,6 +23,7 @@ from ._v8ctx import (
     PoolClosedError,
     PromiseNeverSettlesError,
     Script,
+    WorkerCrashedError,
     WrongThreadError,
     __version__,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "PoolClosedError",
     "PromiseNeverSettlesError",
     "Script",
+    "WorkerCrashedError",
     "WrongThreadError",
     "__version__",
 ]

@@ -3,7 +3,7 @@
 from collections.abc import Awaitable, Sequence
 from types import TracebackType
 from os import PathLike
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any, Callable, Literal, Mapping, Optional, Union
 
 __version__: str
 
@@ -50,8 +50,17 @@ class WrongThreadError(RuntimeError):
 class PoolClosedError(RuntimeError):
     """The Pool was closed; calls made afterwards (or cancelled by ``close(cancel=True)``) raise this."""
 
+class WorkerCrashedError(RuntimeError):
+    """A process Pool's worker died while it ran the call (a signal, a V8 fatal error, an exit).
+
+    The message names the worker's pid, how it ended (``killed by SIGSEGV``, ``exited with status
+    1``) and the last lines it wrote to stderr. The pool replaces the worker and serves on."""
+
 def _close_pools() -> None:
     """Close every open Pool, cancelling their calls (registered with ``atexit``)."""
+
+def _serve_process_worker() -> None:
+    """The main loop of a process Pool's worker (``python -m v8ctx._worker``); not for users."""
 
 class JSFunction:
     """A JavaScript function that reached Python (in a result, as an argument of an exposed
@@ -268,7 +277,16 @@ class Context:
     ) -> None: ...
 
 class Pool:
-    """V8 worker threads, each with its own isolate and ``code`` loaded once; safe from any thread.
+    """V8 workers, each with its own isolate and ``code`` loaded once; safe from any thread.
+
+    ``isolation="thread"`` (the default) runs the workers as threads of this process;
+    ``isolation="process"`` runs each in a child process (``sys.executable -m v8ctx._worker``,
+    never a fork), with the same methods and semantics. A process worker that passes its
+    ``timeout`` is killed if it has not stopped 0.5 s later (JSTimeoutError), one whose RSS
+    passes ``max_rss_mb`` is killed (JSMemoryError), one that dies fails its call with
+    WorkerCrashedError; a warm spare process takes its place. Arguments, results and ``globals``
+    values cross by pickle and are converted inside the worker exactly as in a Context; exposed
+    callables and ``console`` run in this process. ``max_rss_mb`` needs process isolation.
 
     ``workers`` defaults to the CPU count. No runtime serves more than ``recycle_after`` calls:
     it starts its replacement a quarter before that, so the fresh thread is warm when the old one
@@ -287,9 +305,11 @@ class Pool:
         self,
         code: str = "",
         *,
+        isolation: Literal["thread", "process"] = "thread",
         workers: Optional[int] = None,
         recycle_after: Optional[int] = None,
         max_heap_mb: Optional[int] = None,
+        max_rss_mb: Optional[int] = None,
         timeout: Optional[float] = None,
         random_seed: Optional[int] = None,
         console: Optional[ConsoleCallback] = None,
@@ -302,7 +322,8 @@ class Pool:
         """``modules``, ``browser``, ``user_agent`` and ``url`` are as for Context, in every
         worker. ``globals`` is exposed in every worker's runtime before ``code`` runs, as
         ``Context.expose`` does: a callable runs on the worker's thread (with the GIL taken for
-        it), any other value is converted once per worker."""
+        it; with process isolation, on the thread of this process that drives the worker), any
+        other value is converted once per worker."""
 
     def call(self, name: str, args: Optional[Sequence[Any]] = None, *, timeout: Optional[float] = None) -> Any:
         """Call the global function ``name`` on a free worker; blocks without the GIL. Promises are awaited."""
@@ -325,7 +346,8 @@ class Pool:
         pool's code failed); the old worker then serves on."""
 
     def stats(self) -> dict[str, Any]:
-        """``{"calls": n, "queued": n, "workers": [{"calls", "restarts", "heap_used"}, ...]}``."""
+        """``{"calls": n, "queued": n, "workers": [{"calls", "restarts", "heap_used"}, ...]}``;
+        with process isolation each worker also has its ``"pid"``."""
 
     def close(self, *, cancel: bool = False) -> None:
         """Finish the queued calls, join the worker threads, free the runtimes. Idempotent.

@@ -62,6 +62,8 @@ pub(super) fn shutdown(py: Python<'_>, shared: &Shared, cancel: bool) {
             }
         }
     });
+    // No worker can take the spare worker process any more.
+    drop(shared.spare.lock().take());
 }
 
 /// Closes a Pool inherited through `fork()` without touching its workers: they stayed in the

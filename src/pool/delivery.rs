@@ -30,7 +30,7 @@ impl JobCanceller {
         let dropped = {
             let mut state = shared.state.lock();
             if let Some(stops) = state.running.get(&self.id) {
-                stops.abandon();
+                stops.abandon(self.id);
             }
             let queued = state.queue.iter().position(|job| job.id == self.id);
             queued.and_then(|at| state.queue.remove(at))

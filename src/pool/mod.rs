@@ -1,26 +1,37 @@
-//! `v8ctx.Pool`: V8 worker threads that any Python thread (or asyncio task) can share.
+//! `v8ctx.Pool`: V8 workers that any Python thread (or asyncio task) can share.
 //!
-//! One thread, one isolate, one lifetime: each worker is an OS thread that creates its own
-//! `Runtime`, loads the pool's code once, and serves jobs from one shared queue. A worker is never
-//! recycled in place: when its heap passed `max_heap_mb`, or `restart()` asked, it starts its
-//! replacement thread and keeps serving until the replacement has its runtime ready and the code
-//! loaded; only then does it leave the queue, dispose its runtime and end. `recycle_after` is a
-//! bound instead: the replacement is started a quarter before it (`replace_at`), and a worker
-//! that reached it takes no more calls while it waits. So recycling never fails a call, and makes
-//! one wait for a cold start only when calls come faster than a runtime starts. A worker whose
-//! runtime used up its heap cannot serve until replaced, so it builds a fresh runtime at once.
+//! A worker is a thread of the parent that serves jobs from one shared queue with an engine:
+//! with `isolation="thread"` a `Runtime` of its own (`thread_worker.rs`); with
+//! `isolation="process"` a worker process it drives through pipes (`process_worker.rs`, and
+//! `process_child.rs` inside the worker). Both load the pool's code once and share one life
+//! (`worker.rs`): a worker is never recycled in place. When its heap passed `max_heap_mb`, or
+//! `restart()` asked, it starts its replacement thread and keeps serving until the replacement
+//! has its engine ready and the code loaded; only then does it leave the queue and end.
+//! `recycle_after` is a bound instead: the replacement is started a quarter before it
+//! (`replace_at`), and a worker that reached it takes no more calls while it waits. So
+//! recycling never fails a call, and makes one wait for a cold start only when calls come faster
+//! than a runtime starts. A spent engine (its heap exhausted, its process killed or dead) cannot
+//! serve until replaced, so the worker builds a fresh one at once; a process pool keeps a warm
+//! spare process for that.
 //!
 //! Jobs carry Python objects (`Py<PyAny>`, which is `Send`); a worker takes the GIL to convert
-//! them and releases it while JavaScript runs, exactly as a Context does (`execute`).
+//! them (or pickle them for its process) and releases it while JavaScript runs.
 //!
 //! `mod.rs` is the Python front end; `shared.rs` the queue and slot state the front end and the
-//! workers share; `thread_worker.rs` a worker thread's life; `delivery.rs` how results reach
-//! blocked callers and asyncio futures; `closing.rs` shutdown, fork and interpreter exit.
+//! workers share; `delivery.rs` how results reach blocked callers and asyncio futures;
+//! `closing.rs` shutdown, fork and interpreter exit; `frames.rs` and `wire.rs` what crosses
+//! the pipes of a worker process; `os_process.rs` the system calls behind them.
 
 mod closing;
 mod delivery;
+mod frames;
+mod os_process;
+mod process_child;
+mod process_worker;
 mod shared;
 mod thread_worker;
+mod wire;
+mod worker;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,8 +46,10 @@ use pyo3::types::{PyDict, PyList};
 pub use closing::_close_pools;
 use closing::{abandon, pool_closed, shutdown, POOLS};
 use delivery::JobCanceller;
+pub use process_child::_serve_process_worker;
+use process_worker::{Launch, WorkerProcess};
 use shared::{Config, Handover, Job, Reply, Shared, SlotStats, State};
-use thread_worker::{spawn_worker, Start};
+use worker::{spawn_worker, Start};
 
 use crate::bridge;
 use crate::execute::{self, Request};
@@ -49,19 +62,79 @@ use crate::owner;
 pub struct Pool {
     shared: Arc<Shared>,
     workers: usize,
+    isolation: Isolation,
+}
+
+/// Where a Pool's workers run their JavaScript.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Isolation {
+    /// Worker threads of this process (fast hand-offs; a V8 abort or a hang that no limit
+    /// stops takes the process down).
+    Thread,
+    /// Worker processes (a pipe round trip per call; a worker that hangs or dies is killed and
+    /// replaced, and the caller gets an exception).
+    Process,
+}
+
+impl Isolation {
+    fn from_name(name: &str) -> PyResult<Self> {
+        match name {
+            "thread" => Ok(Isolation::Thread),
+            "process" => Ok(Isolation::Process),
+            other => Err(PyValueError::new_err(format!(
+                "isolation must be 'thread' or 'process', not {other:?}"
+            ))),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Isolation::Thread => "thread",
+            Isolation::Process => "process",
+        }
+    }
+}
+
+/// How this interpreter starts a worker process: the same Python, finding the same v8ctx.
+fn launch_here(py: Python<'_>, spec: Vec<u8>, max_rss_mb: Option<usize>) -> PyResult<Launch> {
+    let python: std::path::PathBuf = py.import("sys")?.getattr("executable")?.extract()?;
+    if python.as_os_str().is_empty() {
+        return Err(PyRuntimeError::new_err(
+            "isolation='process' starts workers with sys.executable, which this interpreter \
+             does not know",
+        ));
+    }
+    let package: std::path::PathBuf = py.import("v8ctx")?.getattr("__file__")?.extract()?;
+    let site = package
+        .parent()
+        .and_then(|p| p.parent())
+        .ok_or_else(|| PyRuntimeError::new_err("cannot tell where v8ctx was imported from"))?;
+    let mut python_path = site.as_os_str().to_os_string();
+    if let Some(inherited) = std::env::var_os("PYTHONPATH").filter(|p| !p.is_empty()) {
+        python_path.push(":");
+        python_path.push(inherited);
+    }
+    Ok(Launch {
+        python,
+        python_path,
+        spec: Arc::new(spec),
+        max_rss_mb,
+    })
 }
 
 #[pymethods]
 impl Pool {
     #[new]
-    #[pyo3(signature = (code = String::new(), *, workers = None, recycle_after = None, max_heap_mb = None, timeout = None, random_seed = None, console = None, globals = None, modules = None, browser = false, user_agent = None, url = None))]
+    #[pyo3(signature = (code = String::new(), *, isolation = "thread", workers = None, recycle_after = None, max_heap_mb = None, max_rss_mb = None, timeout = None, random_seed = None, console = None, globals = None, modules = None, browser = false, user_agent = None, url = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         code: String,
+        isolation: &str,
         workers: Option<usize>,
         recycle_after: Option<u64>,
         max_heap_mb: Option<usize>,
+        max_rss_mb: Option<usize>,
         timeout: Option<f64>,
         random_seed: Option<u64>,
         console: Option<Py<PyAny>>,
@@ -86,10 +159,33 @@ impl Pool {
                 "recycle_after must be at least 1 call",
             ));
         }
+        let isolation = Isolation::from_name(isolation)?;
+        if max_rss_mb.is_some() && isolation == Isolation::Thread {
+            return Err(PyValueError::new_err(
+                "max_rss_mb is watched from outside the worker, so it needs isolation='process'",
+            ));
+        }
         let timeout = limits::timeout(timeout)?;
         // Checked here, so a bad mapping fails the constructor rather than every worker.
         let globals = bridge::globals(globals)?;
-        let modules = crate::modules::from_python(modules)?;
+        let module_root = crate::modules::from_python(modules)?;
+        let launch = match isolation {
+            Isolation::Thread => None,
+            Isolation::Process => {
+                let spec = process_child::process_spec(
+                    py,
+                    &code,
+                    max_heap_mb,
+                    random_seed,
+                    &globals,
+                    modules,
+                    browser,
+                    user_agent.as_deref(),
+                    url.as_deref(),
+                )?;
+                Some(launch_here(py, spec, max_rss_mb)?)
+            }
+        };
         let browser = crate::browser::from_arguments(browser, user_agent, url)?;
         owner::watch_for_fork();
         let shared = Arc::new(Shared {
@@ -101,8 +197,9 @@ impl Pool {
                 random_seed,
                 console,
                 globals,
-                modules,
+                modules: module_root,
                 browser,
+                launch,
             },
             state: Mutex::new(State {
                 queue: VecDeque::new(),
@@ -119,15 +216,24 @@ impl Pool {
             total_calls: AtomicU64::new(0),
             next_job: AtomicU64::new(0),
             live: Mutex::new(Vec::new()),
+            spare: Mutex::new(None),
         });
         let (ready, started) = std::sync::mpsc::channel();
+        let spawn = match isolation {
+            Isolation::Thread => spawn_worker::<crate::runtime::Runtime>,
+            Isolation::Process => spawn_worker::<WorkerProcess>,
+        };
         let spawned = (0..workers)
-            .filter(|slot| spawn_worker(&shared, *slot, 0, Start::Initial, ready.clone()))
+            .filter(|slot| spawn(&shared, *slot, 0, Start::Initial, ready.clone()))
             .count();
         drop(ready);
         let startup: Vec<PyResult<()>> =
             gil::without_gil(py, || started.iter().take(workers).collect());
-        let pool = Pool { shared, workers };
+        let pool = Pool {
+            shared,
+            workers,
+            isolation,
+        };
         let failure = startup.into_iter().find_map(Result::err).or_else(|| {
             (spawned < workers).then(|| {
                 PyRuntimeError::new_err(format!(
@@ -234,6 +340,9 @@ impl Pool {
             worker.set_item("calls", slot.calls.load(Ordering::Relaxed))?;
             worker.set_item("restarts", slot.restarts.load(Ordering::Relaxed))?;
             worker.set_item("heap_used", slot.heap_used.load(Ordering::Relaxed))?;
+            if self.isolation == Isolation::Process {
+                worker.set_item("pid", slot.pid.load(Ordering::Relaxed))?;
+            }
             workers.append(worker)?;
         }
         stats.set_item("workers", workers)?;
@@ -268,7 +377,11 @@ impl Pool {
 
     fn __repr__(&self) -> String {
         let state = if self.closed() { "closed" } else { "open" };
-        format!("<v8ctx.Pool {state}, {} workers>", self.workers)
+        format!(
+            "<v8ctx.Pool {state}, {} {} workers>",
+            self.workers,
+            self.isolation.name()
+        )
     }
 }
 

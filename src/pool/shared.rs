@@ -1,8 +1,8 @@
-//! What the Pool's front end (`mod.rs`) and its worker threads (`thread_worker.rs`) share: the
-//! job queue and the per-slot state, under one lock, with one condition variable for every change.
+//! What the Pool's front end (`mod.rs`) and its workers (`worker.rs`) share: the job queue and
+//! the per-slot state, under one lock, with one condition variable for every change.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, AtomicUsize};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -10,6 +10,7 @@ use std::time::Duration;
 use parking_lot::{Condvar, Mutex};
 use pyo3::prelude::*;
 
+use super::process_worker::{Launch, Spare};
 use crate::execute::Request;
 use crate::limits::Stops;
 
@@ -38,6 +39,8 @@ pub(super) struct SlotStats {
     pub(super) calls: AtomicU64,
     pub(super) restarts: AtomicU64,
     pub(super) heap_used: AtomicUsize,
+    /// The worker process serving the slot (0 for a worker thread).
+    pub(super) pid: AtomicU32,
 }
 
 /// The pool's configuration, fixed at creation.
@@ -52,6 +55,8 @@ pub(super) struct Config {
     pub(super) globals: Vec<(String, Py<PyAny>)>,
     pub(super) modules: Arc<crate::modules::ModuleRoot>,
     pub(super) browser: Option<crate::browser::Browser>,
+    /// How to start a worker process; None for worker threads.
+    pub(super) launch: Option<Launch>,
 }
 
 pub(super) struct State {
@@ -66,8 +71,8 @@ pub(super) struct State {
     /// The generation of the worker serving each slot, for `restart()` to wait on.
     pub(super) slot_generation: Vec<u64>,
     pub(super) threads: Vec<JoinHandle<()>>,
-    /// The jobs inside JavaScript now, with the stop flags of the runtime running each.
-    pub(super) running: HashMap<u64, Arc<Stops>>,
+    /// The jobs inside JavaScript now, with how to stop the worker running each.
+    pub(super) running: HashMap<u64, Arc<dyn Stoppable>>,
 }
 
 pub(super) struct Shared {
@@ -77,8 +82,29 @@ pub(super) struct Shared {
     pub(super) slots: Vec<SlotStats>,
     pub(super) total_calls: AtomicU64,
     pub(super) next_job: AtomicU64,
-    /// The stop flags of every live worker's runtime, for `close(cancel=True)`.
-    pub(super) live: Mutex<Vec<Arc<Stops>>>,
+    /// How to stop every live worker, for `close(cancel=True)`.
+    pub(super) live: Mutex<Vec<Arc<dyn Stoppable>>>,
+    /// A worker process started ahead of need, so replacing one costs no cold start.
+    pub(super) spare: Spare,
+}
+
+/// How a worker's JavaScript is stopped from another thread: a runtime's stop flags, or the
+/// control pipe of a worker process.
+pub(super) trait Stoppable: Send + Sync {
+    /// Terminates the job running now, whose caller gave up on it (a cancelled future).
+    fn abandon(&self, job: u64);
+    /// Terminates whatever runs now and anything run later: the Pool is closing.
+    fn cancel(&self);
+}
+
+impl Stoppable for Stops {
+    fn abandon(&self, _job: u64) {
+        Stops::abandon(self);
+    }
+
+    fn cancel(&self) {
+        Stops::cancel(self);
+    }
 }
 
 /// Where a slot's replacement stands, as its predecessor sees it.
