@@ -305,6 +305,10 @@ impl Context {
         self.close();
     }
 
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(crate::errors::not_picklable("Context"))
+    }
+
     fn __repr__(&self) -> String {
         let state = if self.closed() { "closed" } else { "open" };
         format!(

@@ -118,6 +118,15 @@ pub fn worker_crashed(py: Python<'_>, message: String) -> PyErr {
     PyErr::from_type(exceptions(py).worker_crashed.bind(py).clone(), message)
 }
 
+/// The TypeError of pickling an object that lives in one thread's isolate.
+pub fn not_picklable(what: &str) -> PyErr {
+    pyo3::exceptions::PyTypeError::new_err(format!(
+        "a {what} cannot be pickled: it lives in a V8 isolate bound to one thread of one \
+         process. Pickle a v8ctx.Pool instead (it unpickles into the receiving process's shared \
+         pool for the same code and options), or create the Context where it is used"
+    ))
+}
+
 /// Which JSError class to raise.
 #[derive(Clone, Copy)]
 pub enum JsErrorKind {

@@ -50,6 +50,10 @@ impl JsFunction {
         &self.name
     }
 
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(crate::errors::not_picklable("JSFunction"))
+    }
+
     fn __repr__(&self) -> String {
         match self.name.as_str() {
             "" => "<v8ctx.JSFunction (anonymous)>".to_string(),

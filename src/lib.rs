@@ -44,5 +44,6 @@ fn _v8ctx(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<pool::Pool>()?;
     module.add_function(wrap_pyfunction!(pool::_close_pools, module)?)?;
     module.add_function(wrap_pyfunction!(pool::_serve_process_worker, module)?)?;
+    module.add_function(wrap_pyfunction!(owner::_v8_runs_here, module)?)?;
     Ok(())
 }

@@ -197,6 +197,12 @@ pub fn forked() -> bool {
     FORKED.load(Ordering::Relaxed)
 }
 
+/// Whether V8 can run in this process: false in a child forked after V8 started here.
+#[pyo3::pyfunction]
+pub fn _v8_runs_here() -> bool {
+    !forked()
+}
+
 /// Arms fork detection; call before the process's first runtime is created.
 pub fn watch_for_fork() {
     extern "C" fn in_child() {

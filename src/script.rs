@@ -77,6 +77,10 @@ impl Script {
 
 #[pymethods]
 impl Script {
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(crate::errors::not_picklable("Script"))
+    }
+
     /// Calls the function `name` from this script's scope (or the globals behind it).
     #[pyo3(signature = (name, args = None, *, auto_await = true, timeout = None))]
     fn call(

@@ -28,6 +28,7 @@ from ._v8ctx import (
     __version__,
 )
 from ._v8ctx import _close_pools
+from ._shared import shared_pool
 
 # Pools still open at exit are closed before the interpreter finalizes, so exit never waits on a
 # worker that needs the GIL.
@@ -48,4 +49,5 @@ __all__ = [
     "WorkerCrashedError",
     "WrongThreadError",
     "__version__",
+    "shared_pool",
 ]

@@ -3,7 +3,7 @@
 from collections.abc import Awaitable, Sequence
 from types import TracebackType
 from os import PathLike
-from typing import Any, Callable, Literal, Mapping, Optional, Union
+from typing import Any, Callable, Literal, Mapping, NoReturn, Optional, Union
 
 __version__: str
 
@@ -59,6 +59,9 @@ class WorkerCrashedError(RuntimeError):
 def _close_pools() -> None:
     """Close every open Pool, cancelling their calls (registered with ``atexit``)."""
 
+def _v8_runs_here() -> bool:
+    """False in a child forked after V8 started in its parent, where V8 cannot run."""
+
 def _serve_process_worker() -> None:
     """The main loop of a process Pool's worker (``python -m v8ctx._worker``); not for users."""
 
@@ -74,6 +77,9 @@ class JSFunction:
     worker's functions cannot leave it: a Pool result holding one raises TypeError.
     """
 
+    def __reduce__(self) -> NoReturn:
+        """Raises TypeError: it lives in one thread's isolate; pickle a Pool instead."""
+
     @property
     def name(self) -> str:
         """The function's ``name`` (``""`` for an anonymous one)."""
@@ -84,6 +90,9 @@ class Script:
 
     Used from the Context's owner thread only, like the Context itself.
     """
+
+    def __reduce__(self) -> NoReturn:
+        """Raises TypeError: it lives in one thread's isolate; pickle a Pool instead."""
 
     @property
     def context(self) -> Context:
@@ -128,6 +137,9 @@ class Context:
         ...     ctx.call("add", [1, 2])
         3
     """
+
+    def __reduce__(self) -> NoReturn:
+        """Raises TypeError: it lives in one thread's isolate; pickle a Pool instead."""
 
     def __init__(
         self,
@@ -344,6 +356,11 @@ class Pool:
 
         Raises RuntimeError, saying why, if a fresh worker could not start (its runtime or the
         pool's code failed); the old worker then serves on."""
+
+    def __reduce__(self) -> tuple[Callable[..., Pool], tuple[str, dict[str, Any]]]:
+        """A Pool pickles as its code and the options given; it unpickles into the receiving
+        process's ``v8ctx.shared_pool`` for them (created there on first use). Its ``globals``
+        and ``console`` must pickle for that."""
 
     def stats(self) -> dict[str, Any]:
         """``{"calls": n, "queued": n, "workers": [{"calls", "restarts", "heap_used"}, ...]}``;

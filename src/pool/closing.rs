@@ -9,7 +9,6 @@ use pyo3::prelude::*;
 use super::delivery::deliver;
 use super::shared::{Job, Shared};
 use crate::errors;
-use crate::owner;
 
 /// Every Pool created, for the atexit hook.
 pub(super) static POOLS: Mutex<Vec<Weak<Shared>>> = Mutex::new(Vec::new());
@@ -17,7 +16,7 @@ pub(super) static POOLS: Mutex<Vec<Weak<Shared>>> = Mutex::new(Vec::new());
 /// Closes the queue and joins the workers (without the GIL): after they finished the queue, or,
 /// with `cancel`, after failing the queued calls and terminating the running ones.
 pub(super) fn shutdown(py: Python<'_>, shared: &Shared, cancel: bool) {
-    if owner::forked() {
+    if shared.inherited() {
         abandon(shared);
         return;
     }

@@ -41,7 +41,7 @@ use std::time::Duration;
 use parking_lot::{Condvar, Mutex};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyTuple};
 
 pub use closing::_close_pools;
 use closing::{abandon, pool_closed, shutdown, POOLS};
@@ -63,6 +63,24 @@ pub struct Pool {
     shared: Arc<Shared>,
     workers: usize,
     isolation: Isolation,
+    /// `(code, options)` as given, what the Pool pickles as (`__reduce__`).
+    spec: Py<PyTuple>,
+}
+
+/// `(code, options)` with only the options that were given (not None, not their default), so
+/// equal specifications compare equal whichever way they were written.
+fn pickle_spec(
+    py: Python<'_>,
+    code: &str,
+    options: &[(&str, Bound<'_, PyAny>)],
+) -> PyResult<Py<PyTuple>> {
+    let given = PyDict::new(py);
+    for (name, value) in options {
+        if !value.is_none() {
+            given.set_item(name, value)?;
+        }
+    }
+    Ok(PyTuple::new(py, [code.into_pyobject(py)?.into_any(), given.into_any()])?.unbind())
 }
 
 /// Where a Pool's workers run their JavaScript.
@@ -144,11 +162,52 @@ impl Pool {
         user_agent: Option<String>,
         url: Option<String>,
     ) -> PyResult<Self> {
-        if owner::forked() {
+        let isolation = Isolation::from_name(isolation)?;
+        if owner::forked() && isolation == Isolation::Thread {
             return Err(PyRuntimeError::new_err(
-                "V8 does not survive os.fork(): create the Pool in a process started with 'spawn'",
+                "V8 does not survive os.fork(), and this process was forked from one that had \
+                 started it: use Pool(..., isolation='process') here (its workers are fresh \
+                 processes), or start this process with 'spawn' or 'forkserver'",
             ));
         }
+        let spec = pickle_spec(
+            py,
+            &code,
+            &[
+                (
+                    "isolation",
+                    (isolation != Isolation::Thread)
+                        .then_some(isolation.name())
+                        .into_pyobject(py)?
+                        .into_any(),
+                ),
+                ("workers", workers.into_pyobject(py)?.into_any()),
+                ("recycle_after", recycle_after.into_pyobject(py)?.into_any()),
+                ("max_heap_mb", max_heap_mb.into_pyobject(py)?.into_any()),
+                ("max_rss_mb", max_rss_mb.into_pyobject(py)?.into_any()),
+                ("timeout", timeout.into_pyobject(py)?.into_any()),
+                ("random_seed", random_seed.into_pyobject(py)?.into_any()),
+                (
+                    "console",
+                    console
+                        .as_ref()
+                        .map(|c| c.bind(py).clone())
+                        .into_pyobject(py)?
+                        .into_any(),
+                ),
+                ("globals", globals.cloned().into_pyobject(py)?.into_any()),
+                ("modules", modules.cloned().into_pyobject(py)?.into_any()),
+                (
+                    "browser",
+                    browser.then_some(true).into_pyobject(py)?.into_any(),
+                ),
+                (
+                    "user_agent",
+                    user_agent.as_deref().into_pyobject(py)?.into_any(),
+                ),
+                ("url", url.as_deref().into_pyobject(py)?.into_any()),
+            ],
+        )?;
         let workers =
             workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         if workers == 0 {
@@ -159,7 +218,6 @@ impl Pool {
                 "recycle_after must be at least 1 call",
             ));
         }
-        let isolation = Isolation::from_name(isolation)?;
         if max_rss_mb.is_some() && isolation == Isolation::Thread {
             return Err(PyValueError::new_err(
                 "max_rss_mb is watched from outside the worker, so it needs isolation='process'",
@@ -217,6 +275,7 @@ impl Pool {
             next_job: AtomicU64::new(0),
             live: Mutex::new(Vec::new()),
             spare: Mutex::new(None),
+            process: std::process::id(),
         });
         let (ready, started) = std::sync::mpsc::channel();
         let spawn = match isolation {
@@ -233,6 +292,7 @@ impl Pool {
             shared,
             workers,
             isolation,
+            spec,
         };
         let failure = startup.into_iter().find_map(Result::err).or_else(|| {
             (spawned < workers).then(|| {
@@ -361,6 +421,13 @@ impl Pool {
         self.shared.state.lock().closing
     }
 
+    /// Pickles as its specification, which unpickles into the receiving process's shared pool
+    /// for it (`v8ctx.shared_pool`).
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {
+        let rebuild = py.import("v8ctx._shared")?.getattr("_pool_from_spec")?;
+        Ok((rebuild.unbind(), self.spec.clone_ref(py)))
+    }
+
     fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
         slf
     }
@@ -387,7 +454,7 @@ impl Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        if owner::forked() {
+        if self.shared.inherited() {
             abandon(&self.shared);
             return;
         }
@@ -406,6 +473,12 @@ impl Pool {
         timeout: Option<f64>,
         reply: Reply,
     ) -> PyResult<u64> {
+        if self.shared.inherited() {
+            return Err(PyRuntimeError::new_err(
+                "V8 does not survive os.fork(): this Pool's workers stayed in the parent process \
+                 (unpickle the Pool, or use v8ctx.shared_pool, to get one of this process)",
+            ));
+        }
         let id = self.shared.next_job.fetch_add(1, Ordering::Relaxed);
         let job = Job {
             id,
@@ -423,11 +496,6 @@ impl Pool {
     }
 
     fn wait(&self, py: Python<'_>, request: Request, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
-        if owner::forked() {
-            return Err(PyRuntimeError::new_err(
-                "V8 does not survive os.fork(): this Pool's workers stayed in the parent process",
-            ));
-        }
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
         self.submit(py, request, timeout, Reply::Blocking(sender))?;
         loop {

@@ -39,7 +39,6 @@ use super::worker::Engine;
 use crate::errors::{self, JsErrorKind};
 use crate::execute::Request;
 use crate::host;
-use crate::owner;
 
 /// How long a worker may take to stop after it was asked to (its timeout passed, its call was
 /// cancelled, the pool closes) before it is killed.
@@ -84,6 +83,8 @@ pub(super) struct WorkerProcess {
     /// What a console callback raised during a call that is not an Exception (Ctrl-C, exit):
     /// the call raises it once its worker answered.
     console_raised: Mutex<Option<PyErr>>,
+    /// The process that started it.
+    parent: u32,
 }
 
 impl Engine for WorkerProcess {
@@ -278,6 +279,7 @@ impl WorkerProcess {
             spent: AtomicBool::new(false),
             reaped: AtomicBool::new(false),
             console_raised: Mutex::new(None),
+            parent: std::process::id(),
         })
     }
 
@@ -512,7 +514,7 @@ impl WorkerProcess {
 
 impl Drop for WorkerProcess {
     fn drop(&mut self) {
-        if owner::forked() {
+        if self.parent != std::process::id() {
             return; // the worker belongs to the parent this process was forked from
         }
         // Closing its control pipe ends the worker at once; it is killed if it lingers.

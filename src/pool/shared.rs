@@ -86,6 +86,15 @@ pub(super) struct Shared {
     pub(super) live: Mutex<Vec<Arc<dyn Stoppable>>>,
     /// A worker process started ahead of need, so replacing one costs no cold start.
     pub(super) spare: Spare,
+    /// The process that created the pool: in a child forked from it, the pool is inherited and
+    /// its workers are not there.
+    pub(super) process: u32,
+}
+
+impl Shared {
+    pub(super) fn inherited(&self) -> bool {
+        self.process != std::process::id()
+    }
 }
 
 /// How a worker's JavaScript is stopped from another thread: a runtime's stop flags, or the
