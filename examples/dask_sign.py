@@ -7,8 +7,8 @@ first task and reused by every later one.
     pip install v8ctx "dask[distributed]"
     python examples/dask_sign.py
 
-PySpark works the same way (a Pool in a ``mapPartitions`` closure becomes each executor's shared
-pool); it was not run here:
+PySpark works the same way (a Pool in a ``mapPartitions`` closure becomes each Python worker's
+shared pool; tests/test_spark.py runs it):
 
     rdd = spark.sparkContext.parallelize(records, 8)
     signed = rdd.mapPartitions(lambda part: pool.call("signAll", [list(part)])).collect()
