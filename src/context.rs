@@ -121,13 +121,21 @@ impl Context {
     }
 
     /// Runs `code` as a classic script in the global scope; identical source runs once.
-    #[pyo3(signature = (code, *, timeout = None))]
-    fn compile(&self, py: Python<'_>, code: &str, timeout: Option<f64>) -> PyResult<()> {
+    /// `filename` names it in stack traces and errors (default `<v8ctx>`).
+    #[pyo3(signature = (code, *, filename = None, timeout = None))]
+    fn compile(
+        &self,
+        py: Python<'_>,
+        code: &str,
+        filename: Option<&str>,
+        timeout: Option<f64>,
+    ) -> PyResult<()> {
+        let name = filename.unwrap_or(execute::SCRIPT_NAME);
         self.run(py, timeout, |runtime, deadline| {
             if !runtime.remember_source(code) {
                 return Ok(());
             }
-            execute::run_script(py, runtime, code, false, false, deadline)
+            execute::run_script(py, runtime, code, name, false, false, deadline)
                 .map(drop)
                 .inspect_err(|_| runtime.forget_source(code))
         })
@@ -157,31 +165,35 @@ impl Context {
     }
 
     /// Runs `code` as a script and returns its completion value.
-    #[pyo3(signature = (code, *, auto_await = true, timeout = None))]
+    #[pyo3(signature = (code, *, auto_await = true, filename = None, timeout = None))]
     fn evaluate(
         &self,
         py: Python<'_>,
         code: &str,
         auto_await: bool,
+        filename: Option<&str>,
         timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
+        let name = filename.unwrap_or(execute::SCRIPT_NAME);
         self.run(py, timeout, |runtime, deadline| {
-            execute::run_script(py, runtime, code, auto_await, true, deadline)
+            execute::run_script(py, runtime, code, name, auto_await, true, deadline)
         })
     }
 
     /// never_jscore's `eval`: runs `code`, returning its value only if `return_value`.
-    #[pyo3(signature = (code, return_value = false, auto_await = true, *, timeout = None))]
+    #[pyo3(signature = (code, return_value = false, auto_await = true, *, filename = None, timeout = None))]
     fn eval(
         &self,
         py: Python<'_>,
         code: &str,
         return_value: bool,
         auto_await: bool,
+        filename: Option<&str>,
         timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
+        let name = filename.unwrap_or(execute::SCRIPT_NAME);
         self.run(py, timeout, |runtime, deadline| {
-            execute::run_script(py, runtime, code, auto_await, return_value, deadline)
+            execute::run_script(py, runtime, code, name, auto_await, return_value, deadline)
         })
     }
 
@@ -196,7 +208,15 @@ impl Context {
     ) -> PyResult<Py<PyAny>> {
         let code = modules::import_expression(specifier);
         self.run(py, timeout, |runtime, deadline| {
-            execute::run_script(py, runtime, &code, true, true, deadline)
+            execute::run_script(
+                py,
+                runtime,
+                &code,
+                execute::SCRIPT_NAME,
+                true,
+                true,
+                deadline,
+            )
         })
     }
 
@@ -206,7 +226,15 @@ impl Context {
     fn require(&self, py: Python<'_>, name: &str, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
         let code = modules::require_expression(name);
         self.run(py, timeout, |runtime, deadline| {
-            execute::run_script(py, runtime, &code, true, true, deadline)
+            execute::run_script(
+                py,
+                runtime,
+                &code,
+                execute::SCRIPT_NAME,
+                true,
+                true,
+                deadline,
+            )
         })
     }
 
@@ -257,9 +285,15 @@ impl Context {
     }
 
     /// Runs `code` with private top-level declarations; returns the Script that reaches them.
-    #[pyo3(signature = (code, *, timeout = None))]
-    fn load(slf: &Bound<'_, Self>, code: &str, timeout: Option<f64>) -> PyResult<Script> {
-        Script::load(slf.py(), slf, code, timeout)
+    #[pyo3(signature = (code, *, filename = None, timeout = None))]
+    fn load(
+        slf: &Bound<'_, Self>,
+        code: &str,
+        filename: Option<&str>,
+        timeout: Option<f64>,
+    ) -> PyResult<Script> {
+        let name = filename.unwrap_or(execute::SCRIPT_NAME);
+        Script::load(slf.py(), slf, code, name, timeout)
     }
 
     /// A full, compacting garbage collection.

@@ -27,16 +27,18 @@ pub enum Completion {
     Pending(v8::Global<v8::Promise>),
 }
 
-/// Runs a classic script; returns its completion value if `want_value`.
+/// Runs a classic script named `name` in stack traces (`SCRIPT_NAME` unless the caller gave a
+/// `filename=`); returns its completion value if `want_value`.
 pub fn run_script(
     py: Python<'_>,
     runtime: &Runtime,
     code: &str,
+    name: &str,
     auto_await: bool,
     want_value: bool,
     deadline: Option<Instant>,
 ) -> PyResult<Py<PyAny>> {
-    let completion = start_script(py, runtime, code, auto_await, want_value)?;
+    let completion = start_script(py, runtime, code, name, auto_await, want_value)?;
     settle(py, runtime, completion, deadline)
 }
 
@@ -45,12 +47,13 @@ pub fn start_script(
     py: Python<'_>,
     runtime: &Runtime,
     code: &str,
+    name: &str,
     auto_await: bool,
     want_value: bool,
 ) -> PyResult<Completion> {
     let (completion, candidate) = runtime.with_scope(|scope| {
         v8::tc_scope!(let scope, scope);
-        let (source, origin) = match source(scope, code) {
+        let (source, origin) = match source(scope, code, name) {
             Ok(compiled) => compiled,
             Err(err) => return (Err(err), None),
         };
@@ -301,14 +304,16 @@ pub fn timeout_error(py: Python<'_>, timeout: Option<Duration>) -> PyErr {
     errors::js_error_of_kind(py, JsErrorKind::Timeout, "TimeoutError", &message)
 }
 
-/// `code` as a V8 string, and the origin (`<v8ctx>`) stack traces name it by.
+/// `code` as a V8 string, and the origin (`name`) stack traces name it by.
 pub fn source<'s>(
     scope: &v8::PinScope<'s, '_>,
     code: &str,
+    name: &str,
 ) -> PyResult<(v8::Local<'s, v8::String>, v8::ScriptOrigin<'s>)> {
     let source = v8::String::new(scope, code)
         .ok_or_else(|| PyRuntimeError::new_err("source too long for V8 (about 512 MB at most)"))?;
-    let name = v8::String::new(scope, SCRIPT_NAME).expect("a short constant string");
+    let name = v8::String::new(scope, name)
+        .ok_or_else(|| PyValueError::new_err("filename is too long for V8"))?;
     let origin = crate::ops::script_origin(scope, name);
     Ok((source, origin))
 }
@@ -351,7 +356,7 @@ impl Request {
                 let args: Vec<Bound<'_, PyAny>> = args.iter().map(|a| a.bind(py).clone()).collect();
                 start_call(py, runtime, Target::Global(name), &args, true)
             }
-            Request::Evaluate { code } => start_script(py, runtime, code, true, true),
+            Request::Evaluate { code } => start_script(py, runtime, code, SCRIPT_NAME, true, true),
         }
     }
 }

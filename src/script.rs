@@ -36,12 +36,13 @@ impl Script {
         py: Python<'_>,
         context: &Bound<'_, Context>,
         code: &str,
+        name: &str,
         timeout: Option<f64>,
     ) -> PyResult<Script> {
         let (key, released) = context.get().run(py, timeout, |runtime, _deadline| {
             let evaluator = runtime.with_scope(|scope| {
                 v8::tc_scope!(let scope, scope);
-                let (body, origin) = execute::source(scope, &format!("{code}{EVALUATOR}"))?;
+                let (body, origin) = execute::source(scope, &format!("{code}{EVALUATOR}"), name)?;
                 let mut source = v8::script_compiler::Source::new(body, Some(&origin));
                 let evaluator = without_gil(py, || {
                     let undefined = v8::undefined(scope).into();

@@ -92,7 +92,7 @@ def test_an_error_in_a_script_file_names_its_line(tmp_path):
     script = tmp_path / "bad.js"
     script.write_text("let ok = 1;\nthrow new Error('line two');\n")
     done = cli(str(script))
-    assert done.returncode == 1 and done.stderr.startswith("Error: line two\n    at <v8ctx>:2:")
+    assert done.returncode == 1 and done.stderr.startswith(f"Error: line two\n    at {script}:2:")
 
 
 def test_a_missing_file_exits_with_status_2(tmp_path):

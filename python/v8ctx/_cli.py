@@ -113,7 +113,7 @@ def _run_file(ctx: Context, path: str, as_module: bool) -> None:
         code = source.read()
     if code.startswith("#!"):
         code = "//" + code  # a shebang line, as Node allows
-    ctx.eval(code)
+    ctx.eval(code, filename=path)
 
 
 def _repl(ctx: Context, make_context, as_json: bool) -> int:

@@ -205,8 +205,12 @@ class Context:
         """The value at the dotted global ``name`` (a top-level ``const`` included); a function comes
         back as a JSFunction. Raises JSError (ReferenceError) if it is not defined."""
 
-    def compile(self, code: str, *, timeout: Optional[float] = None) -> None:
+    def compile(self, code: str, *, filename: Optional[str] = None, timeout: Optional[float] = None) -> None:
         """Run ``code`` as a classic script in the global scope; its functions and ``var``s become globals.
+
+        ``filename`` (here and for ``evaluate``, ``eval`` and ``load``) names the source in stack
+        traces, ``JSError.stack`` and syntax errors (``at f (app/sign.js:2:21)``); without it the
+        name is ``<v8ctx>``.
 
         Source identical to a script already compiled in this Context is skipped, so loading a library
         twice is harmless. Raises JSSyntaxError if it does not parse, JSError if it throws.
@@ -235,7 +239,9 @@ class Context:
         almost all holes).
         """
 
-    def evaluate(self, code: str, *, auto_await: bool = True, timeout: Optional[float] = None) -> Any:
+    def evaluate(
+        self, code: str, *, auto_await: bool = True, filename: Optional[str] = None, timeout: Optional[float] = None
+    ) -> Any:
         """Run ``code`` as a script and return its completion value (a Promise is awaited)."""
 
     def eval(
@@ -244,11 +250,12 @@ class Context:
         return_value: bool = False,
         auto_await: bool = True,
         *,
+        filename: Optional[str] = None,
         timeout: Optional[float] = None,
     ) -> Any:
         """never_jscore's ``eval``: run ``code``; return its completion value only if ``return_value``."""
 
-    def load(self, code: str, *, timeout: Optional[float] = None) -> Script:
+    def load(self, code: str, *, filename: Optional[str] = None, timeout: Optional[float] = None) -> Script:
         """Run ``code`` with its top-level declarations private to the returned Script.
 
         The Context's globals stay visible inside it. Loading the same or changed source any number

@@ -83,7 +83,15 @@ pub(super) fn start_runtime(config: &Config) -> PyResult<Runtime> {
         }
         if !config.code.is_empty() {
             execute::limited(py, &runtime, None, None, |runtime, deadline| {
-                execute::run_script(py, runtime, &config.code, false, false, deadline)
+                execute::run_script(
+                    py,
+                    runtime,
+                    &config.code,
+                    execute::SCRIPT_NAME,
+                    false,
+                    false,
+                    deadline,
+                )
             })?;
         }
         Ok(runtime)
