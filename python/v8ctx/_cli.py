@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import sys
+from typing import Any
 
 from . import Context, JSError, JSMemoryError, JSSyntaxError
 
@@ -117,6 +118,7 @@ def _run_file(ctx: Context, path: str, as_module: bool) -> None:
 
 
 def _repl(ctx: Context, make_context, as_json: bool) -> int:
+    readline: Any
     try:
         import readline
     except ImportError:  # not on every platform: the REPL works without line editing

@@ -1,11 +1,13 @@
 """Shared pools: one per process for each specification, what a pickled Pool unpickles into."""
 
+from __future__ import annotations
+
 import pickle
 import threading
 
 from ._v8ctx import Pool, _v8_runs_here
 
-_pools = {}
+_pools: dict[bytes, Pool] = {}
 _lock = threading.Lock()
 
 
