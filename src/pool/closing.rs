@@ -61,8 +61,9 @@ pub(super) fn shutdown(py: Python<'_>, shared: &Shared, cancel: bool) {
             }
         }
     });
-    // No worker can take the spare worker process any more.
-    drop(shared.spare.lock().take());
+    // No worker can take the spare worker process any more; ending it may take a moment.
+    let spare = shared.spare.lock().take();
+    py.detach(|| drop(spare));
 }
 
 /// Closes a Pool inherited through `fork()` without touching its workers: they stayed in the

@@ -11,8 +11,8 @@
 //! frames and one `Return` or `Raise`. The control pipe carries single stop requests
 //! (`CONTROL_*`), read by a thread of the worker while its main thread runs JavaScript.
 
-use std::fs::File;
 use std::io::{self, Read, Write};
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use super::os_process::readable_within;
@@ -36,14 +36,14 @@ pub const CONTROL_ABANDON: u8 = b'a';
 pub const CONTROL_CANCEL: u8 = b'c';
 
 /// A frame over `MAX_FRAME` is refused as a corrupt stream rather than allocated.
-const MAX_FRAME: usize = 1 << 31;
+pub const MAX_FRAME: usize = 1 << 31;
 
 pub struct Frame {
     pub kind: u8,
     pub payload: Vec<u8>,
 }
 
-/// Writes one frame whose payload is the concatenation of `parts`, in one write when small.
+/// Writes one frame whose payload is the concatenation of `parts`, as one buffer.
 pub fn write_frame(out: &mut impl Write, kind: u8, parts: &[&[u8]]) -> io::Result<()> {
     let length: usize = 1 + parts.iter().map(|p| p.len()).sum::<usize>();
     let length = u32::try_from(length)
@@ -67,8 +67,8 @@ pub enum Received {
 }
 
 /// Reads frames from a pipe through a buffer, waiting at most until a deadline.
-pub struct FrameReader {
-    file: File,
+pub struct FrameReader<R> {
+    file: R,
     /// Always initialized to its full length; `start..end` is what was read and not taken.
     buffer: Vec<u8>,
     start: usize,
@@ -78,8 +78,8 @@ pub struct FrameReader {
 /// The buffer a reader keeps between frames.
 const BUFFER: usize = 64 * 1024;
 
-impl FrameReader {
-    pub fn new(file: File) -> Self {
+impl<R: Read + AsRawFd> FrameReader<R> {
+    pub fn new(file: R) -> Self {
         FrameReader {
             file,
             buffer: vec![0; BUFFER],
@@ -88,7 +88,7 @@ impl FrameReader {
         }
     }
 
-    pub fn file(&self) -> &File {
+    pub fn file(&self) -> &R {
         &self.file
     }
 
@@ -112,6 +112,7 @@ impl FrameReader {
     pub fn next_blocking(&mut self) -> io::Result<Option<Frame>> {
         match self.next(None)? {
             Received::Frame(frame) => Ok(Some(frame)),
+            // Without a deadline only a closed pipe ends the wait.
             Received::Closed | Received::TimedOut => Ok(None),
         }
     }

@@ -245,7 +245,10 @@ impl Pool {
             }
         };
         let browser = crate::browser::from_arguments(browser, user_agent, url)?;
-        owner::watch_for_fork();
+        if isolation == Isolation::Thread {
+            // A process pool starts no V8 here, so its children may still run V8 in-process.
+            owner::watch_for_fork();
+        }
         let shared = Arc::new(Shared {
             config: Config {
                 code,

@@ -1,16 +1,24 @@
-//! The operating-system calls of process workers, the only `unsafe` of `pool/`: pipes, starting
-//! a worker with its control pipe at fd 3, waiting for a pipe with a deadline, reading a
-//! worker's RSS, killing it, and a worker's own descriptors and exit.
+//! The operating-system calls of process workers, the only `unsafe` of `pool/`: pipes and
+//! socket pairs, starting a worker with its control socket at fd 3, waiting for a pipe with a
+//! deadline, reading a worker's RSS, killing it, and a worker's own descriptors and exit.
 //!
-//! Every descriptor made here is close-on-exec, so no other child of the parent (a
-//! `subprocess.Popen`, another pool's worker) inherits one: a worker notices its parent is gone
-//! because the parent held the last write end of its control pipe (`process_child.rs`).
+//! A worker notices its parent is gone because the parent held the last other end of its control
+//! socket (`process_child.rs`), so no other process may keep one. Every descriptor made here is
+//! close-on-exec, so no exec'd child of the parent (a `subprocess.Popen`, another worker) keeps
+//! one; and the ends the parent keeps are `ParentEnd`s, which a child forked without exec
+//! (multiprocessing's fork, a prefork server) closes at once (`close_parent_ends_in_child`).
+//!
+//! The parent writes to its workers with `send(MSG_NOSIGNAL)`, so a worker that died never
+//! raises SIGPIPE in the parent, even where a program restored SIGPIPE's default action.
 
 use std::fs::File;
-use std::io;
+use std::io::{self, Read};
+use std::mem::ManuallyDrop;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Once;
 use std::time::Duration;
 
 /// The descriptor a worker finds its control pipe at.
@@ -25,6 +33,137 @@ pub fn pipe() -> io::Result<(File, File)> {
     }
     // SAFETY: pipe2 succeeded, so both are fresh descriptors owned by nobody else.
     Ok(unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) })
+}
+
+/// A socket pair: (the worker's end, the parent's end), both close-on-exec.
+pub fn socket_pair() -> io::Result<(File, ParentEnd)> {
+    let mut fds = [0 as RawFd; 2];
+    // SAFETY: `fds` has room for the two descriptors socketpair writes.
+    let made = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    };
+    if made != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: socketpair succeeded, so both are fresh descriptors owned by nobody else.
+    Ok(unsafe {
+        (
+            File::from_raw_fd(fds[0]),
+            ParentEnd::new(File::from_raw_fd(fds[1])),
+        )
+    })
+}
+
+/// The parent's end of a worker's pipe or socket. Written with `send(MSG_NOSIGNAL)` (a pipe,
+/// which cannot be, is only ever read). In a child forked from the parent it is closed at the
+/// fork and never again: its number may belong to another file there by then.
+pub struct ParentEnd {
+    file: ManuallyDrop<File>,
+    process: u32,
+}
+
+impl ParentEnd {
+    pub fn new(file: File) -> Self {
+        register(file.as_raw_fd());
+        ParentEnd {
+            file: ManuallyDrop::new(file),
+            process: std::process::id(),
+        }
+    }
+
+    pub fn try_clone(&self) -> io::Result<ParentEnd> {
+        Ok(ParentEnd::new(self.file.try_clone()?))
+    }
+}
+
+impl Drop for ParentEnd {
+    fn drop(&mut self) {
+        if self.process != std::process::id() {
+            return; // closed at the fork (`close_parent_ends_in_child`)
+        }
+        // Unregistered before it is closed, so a fork in between never closes a reused number.
+        unregister(self.file.as_raw_fd());
+        // SAFETY: dropped once, here; `file` is not used after.
+        unsafe { ManuallyDrop::drop(&mut self.file) };
+    }
+}
+
+impl Read for ParentEnd {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self.file).read(buf)
+    }
+}
+
+impl AsRawFd for ParentEnd {
+    fn as_raw_fd(&self) -> RawFd {
+        self.file.as_raw_fd()
+    }
+}
+
+impl io::Write for ParentEnd {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // SAFETY: `buf` is valid for `buf.len()` bytes; the descriptor is open while `self` is.
+        let sent = unsafe {
+            libc::send(
+                self.file.as_raw_fd(),
+                buf.as_ptr().cast(),
+                buf.len(),
+                libc::MSG_NOSIGNAL,
+            )
+        };
+        if sent < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(sent as usize)
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The descriptors of live `ParentEnd`s (-1: a free slot), for a forked child to close. Atomics,
+/// because the child's fork handler may take no lock: one held at the fork is held for good.
+static PARENT_ENDS: [AtomicI32; 4096] = [const { AtomicI32::new(-1) }; 4096];
+
+fn register(fd: RawFd) {
+    static HANDLER: Once = Once::new();
+    HANDLER.call_once(|| {
+        // SAFETY: registers a handler that only loads and stores atomics and calls close, which
+        // are async-signal-safe, as a fork child handler must be.
+        unsafe { libc::pthread_atfork(None, None, Some(close_parent_ends_in_child)) };
+    });
+    // Past 4096 live ends a forked child keeps the rest (and its workers live until it exits).
+    let _ = PARENT_ENDS.iter().find(|slot| {
+        slot.compare_exchange(-1, fd, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+    });
+}
+
+fn unregister(fd: RawFd) {
+    if let Some(slot) = PARENT_ENDS
+        .iter()
+        .find(|slot| slot.load(Ordering::Acquire) == fd)
+    {
+        slot.store(-1, Ordering::Release);
+    }
+}
+
+extern "C" fn close_parent_ends_in_child() {
+    for slot in &PARENT_ENDS {
+        let fd = slot.swap(-1, Ordering::AcqRel);
+        if fd >= 0 {
+            // SAFETY: the descriptor was the parent's end of a worker's channel; in this child
+            // nothing but the inherited (and never dropped) `ParentEnd` refers to it.
+            unsafe { libc::close(fd) };
+        }
+    }
 }
 
 /// Starts `command` with `control` (a pipe's read end) as its fd 3, in a process group of its
@@ -54,7 +193,7 @@ pub fn spawn_with_control(command: &mut Command, control: &File) -> io::Result<C
 }
 
 /// Whether `file` has something to read (or reached its end) within `wait`; None waits forever.
-pub fn readable_within(file: &File, wait: Option<Duration>) -> io::Result<bool> {
+pub fn readable_within(file: &impl AsRawFd, wait: Option<Duration>) -> io::Result<bool> {
     let timeout_ms = wait.map_or(-1, |w| w.as_millis().min(i32::MAX as u128) as i32);
     let mut poll = libc::pollfd {
         fd: file.as_raw_fd(),
@@ -86,9 +225,22 @@ pub fn rss_bytes(pid: u32) -> Option<u64> {
 
 /// Kills process `pid` at once (it is then reaped by whoever waits for it).
 pub fn kill(pid: u32) {
-    // SAFETY: kill has no memory preconditions; `pid` is a child this pool has not reaped yet,
-    // so the number cannot have been reused by another process.
+    // SAFETY: kill has no memory preconditions; the caller made sure `pid` is a child not yet
+    // reaped (`try_wait` just now), so the number cannot have been reused by another process.
     unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+}
+
+/// How child `pid` ended, without waiting: Ok(None) while it runs; Err if it is no longer a
+/// child to wait for (reaped by someone else: `os.wait()`, a SIGCHLD handler).
+pub fn try_wait(pid: u32) -> io::Result<Option<i32>> {
+    let mut status = 0;
+    // SAFETY: waitpid with WNOHANG on one pid; `status` is ours to write.
+    let done = unsafe { libc::waitpid(pid as libc::pid_t, &mut status, libc::WNOHANG) };
+    match done {
+        0 => Ok(None),
+        d if d == pid as libc::pid_t => Ok(Some(status)),
+        _ => Err(io::Error::last_os_error()),
+    }
 }
 
 /// The name of signal `signal` ("SIGSEGV"), as the user would look it up.
@@ -111,8 +263,8 @@ pub fn signal_name(signal: i32) -> String {
         .map_or_else(|| format!("signal {signal}"), |(_, name)| name.to_string())
 }
 
-/// In a worker: its three pipes (jobs in, replies out, control in). The replies pipe arrives as
-/// stdout; it is moved away and stdout becomes a copy of stderr, so a stray print in the worker
+/// In a worker: its three channels (jobs in, replies out, control in). The replies pipe arrives
+/// as stdout; it is moved away and stdout becomes a copy of stderr, so a stray print in the worker
 /// cannot corrupt the replies.
 pub fn worker_pipes() -> io::Result<(File, File, File)> {
     // SAFETY: fds 0, 1 and 3 were set up by `spawn_with_control` and nothing else in the worker

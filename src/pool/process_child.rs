@@ -29,7 +29,7 @@ use crate::limits::Stops;
 /// The worker's pipes to its parent, used by the main loop, the console and the callables, all
 /// on the main thread.
 struct Channel {
-    jobs: FrameReader,
+    jobs: FrameReader<File>,
     replies: File,
 }
 
@@ -39,11 +39,14 @@ static CHANNEL: Mutex<Option<Channel>> = Mutex::new(None);
 struct Running {
     job: Option<u64>,
     stops: Option<Arc<Stops>>,
+    /// A job the parent abandoned before it started here (the request can overtake the job).
+    abandoned_early: Option<u64>,
 }
 
 static RUNNING: Mutex<Running> = Mutex::new(Running {
     job: None,
     stops: None,
+    abandoned_early: None,
 });
 
 fn send(kind: u8, parts: &[&[u8]]) -> PyResult<()> {
@@ -90,6 +93,15 @@ pub fn _serve_process_worker(py: Python<'_>) -> PyResult<()> {
         let Some((job, timeout, body)) = frames::split_job(&frame.payload) else {
             break;
         };
+        {
+            // Running from here, so a stop reaches it even while its arguments are unpickled.
+            let mut running = RUNNING.lock();
+            runtime.stops().expect_job();
+            running.job = Some(job);
+            if running.abandoned_early.take() == Some(job) {
+                runtime.stops().abandon();
+            }
+        }
         let request = match frame.kind {
             frames::CALL => request_of_call(py, body),
             frames::EVALUATE => String::from_utf8(body.to_vec())
@@ -97,11 +109,6 @@ pub fn _serve_process_worker(py: Python<'_>) -> PyResult<()> {
                 .map_err(|_| PyTypeError::new_err("code is not UTF-8")),
             _ => break,
         };
-        {
-            let mut running = RUNNING.lock();
-            runtime.stops().expect_job();
-            running.job = Some(job);
-        }
         let result = request.and_then(|request| run_request(py, &runtime, &request, timeout));
         RUNNING.lock().job = None;
         let header =
@@ -227,11 +234,11 @@ fn obey(mut control: File) {
                 if control.read_exact(&mut id).is_err() {
                     os_process::exit_now(0);
                 }
-                let running = RUNNING.lock();
-                if running.job == Some(u64::from_le_bytes(id)) {
-                    if let Some(stops) = &running.stops {
-                        stops.abandon();
-                    }
+                let id = u64::from_le_bytes(id);
+                let mut running = RUNNING.lock();
+                match (&running.stops, running.job) {
+                    (Some(stops), Some(job)) if job == id => stops.abandon(),
+                    _ => running.abandoned_early = Some(id),
                 }
             }
             frames::CONTROL_CANCEL => {

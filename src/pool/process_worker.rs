@@ -19,6 +19,7 @@ use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Read, Write};
+use std::os::fd::OwnedFd;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -32,7 +33,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 use super::frames::{self, FrameReader, Received};
-use super::os_process;
+use super::os_process::{self, ParentEnd};
 use super::shared::{Shared, Stoppable};
 use super::wire;
 use super::worker::Engine;
@@ -71,8 +72,8 @@ pub(super) type Spare = Mutex<Option<WorkerProcess>>;
 /// One worker process, driven by the worker thread that took it.
 pub(super) struct WorkerProcess {
     child: Child,
-    jobs: Mutex<File>,
-    replies: Mutex<FrameReader>,
+    jobs: Mutex<ParentEnd>,
+    replies: Mutex<FrameReader<ParentEnd>>,
     control: Arc<Control>,
     stderr: Arc<StderrTail>,
     heap_used: AtomicUsize,
@@ -149,6 +150,13 @@ impl Engine for WorkerProcess {
             }
             Request::Evaluate { code } => (frames::EVALUATE, code.as_bytes().to_vec()),
         };
+        if body.len() >= frames::MAX_FRAME - header.len() {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "the request is {} MB, over the {} MB a worker process accepts",
+                body.len() >> 20,
+                frames::MAX_FRAME >> 20
+            )));
+        }
         let sent =
             py.detach(|| frames::write_frame(&mut *self.jobs.lock(), kind, &[&header, &body]));
         if sent.is_err() {
@@ -243,9 +251,10 @@ impl KillReason {
 impl WorkerProcess {
     /// Starts a worker process and sends it the pool's code; it gets ready on its own.
     fn spawn(launch: &Launch) -> io::Result<Self> {
-        let (jobs_in, jobs) = os_process::pipe()?;
+        let (jobs_in, jobs) = os_process::socket_pair()?;
         let (replies, replies_out) = os_process::pipe()?;
-        let (control_in, control_out) = os_process::pipe()?;
+        let replies = ParentEnd::new(replies);
+        let (control_in, control_out) = os_process::socket_pair()?;
         let mut command = Command::new(&launch.python);
         command
             .args(["-m", "v8ctx._worker"])
@@ -257,7 +266,9 @@ impl WorkerProcess {
         // The worker's ends are its own now: closing them here lets either side see the other go.
         drop(command);
         drop(control_in);
-        let stderr = StderrTail::drain(child.stderr.take().expect("stderr is piped"));
+        let stderr = StderrTail::drain(ParentEnd::new(File::from(OwnedFd::from(
+            child.stderr.take().expect("stderr is piped"),
+        ))));
         // Sent from a thread: a large pool code fills the pipe before the worker reads it.
         let mut start_pipe = jobs.try_clone()?;
         let spec = Arc::clone(&launch.spec);
@@ -433,10 +444,10 @@ impl WorkerProcess {
         py.detach(|| frames::write_frame(&mut *self.jobs.lock(), kind, &[&body]))
     }
 
-    /// Kills the worker and reaps it.
+    /// Kills the worker (it is reaped by `how_it_ended` or the drop).
     fn kill(&self) {
         self.spent.store(true, Ordering::Relaxed);
-        if !self.reaped.load(Ordering::Relaxed) {
+        if self.try_wait().is_none() {
             os_process::kill(self.child.id());
         }
     }
@@ -482,7 +493,8 @@ impl WorkerProcess {
             }
         };
         match status {
-            Some(status) => match (status.signal(), status.code()) {
+            Some(None) => "ended (another wait of this process took its exit status)".to_string(),
+            Some(Some(status)) => match (status.signal(), status.code()) {
                 (Some(signal), _) => {
                     format!("was killed by {}", os_process::signal_name(signal))
                 }
@@ -496,19 +508,19 @@ impl WorkerProcess {
         }
     }
 
-    fn try_wait(&self) -> Option<std::process::ExitStatus> {
-        // `Child::try_wait` needs `&mut`; the status is read through the pid instead.
-        let mut status = 0;
+    /// None while the worker runs; once it ended, its status (None if someone else, such as
+    /// an `os.wait()` of the user's, reaped it first). Reaps it.
+    fn try_wait(&self) -> Option<Option<std::process::ExitStatus>> {
         if self.reaped.load(Ordering::Relaxed) {
-            return None;
+            return Some(None);
         }
-        let pid = self.child.id() as libc::pid_t;
-        // SAFETY: waitpid on a child of this process that nobody else reaps; `status` is ours.
-        let done = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        (done == pid).then(|| {
-            self.reaped.store(true, Ordering::Relaxed);
-            std::process::ExitStatus::from_raw(status)
-        })
+        let ended = match os_process::try_wait(self.child.id()) {
+            Ok(None) => return None,
+            Ok(Some(status)) => Some(std::process::ExitStatus::from_raw(status)),
+            Err(_) => None,
+        };
+        self.reaped.store(true, Ordering::Relaxed);
+        Some(ended)
     }
 }
 
@@ -521,7 +533,7 @@ impl Drop for WorkerProcess {
         drop(self.control.pipe.lock().take());
         let deadline = Instant::now() + Duration::from_millis(200);
         while Instant::now() < deadline {
-            if self.reaped.load(Ordering::Relaxed) || self.try_wait().is_some() {
+            if self.try_wait().is_some() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(1));
@@ -532,7 +544,7 @@ impl Drop for WorkerProcess {
 
 impl WorkerProcess {
     fn kill_and_reap(&mut self) {
-        if !self.reaped.load(Ordering::Relaxed) {
+        if self.try_wait().is_none() {
             os_process::kill(self.child.id());
             let _ = self.child.wait();
             self.reaped.store(true, Ordering::Relaxed);
@@ -551,7 +563,7 @@ enum StopKind {
 /// JavaScript runs.
 struct Control {
     /// None once the worker is let go.
-    pipe: Mutex<Option<File>>,
+    pipe: Mutex<Option<ParentEnd>>,
     /// The stop asked of the running call, and when: `KILL_GRACE` later the worker is killed.
     requested: Mutex<Option<(Instant, StopKind)>>,
 }
