@@ -49,7 +49,7 @@ def methods_with_signatures():
 def test_stub_signature_matches_the_compiled_method(class_name, method):
     cls = getattr(_v8ctx, class_name)
     expected = stub_parameters(method)[1:]
-    compiled = runtime_parameters(cls if method.name == "__init__" else getattr(cls, method.name))
+    compiled = runtime_parameters(cls if method.name in ("__init__", "__new__") else getattr(cls, method.name))
     if method.name in ("__enter__", "__exit__"):
         compiled = [(name, "POSITIONAL_OR_KEYWORD") for name, _ in compiled]
         expected = [(name, "POSITIONAL_OR_KEYWORD") for name, _ in expected]
@@ -106,3 +106,49 @@ def test_docstring_examples_run(name, doc):
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test)
     assert runner.failures == 0 and runner.tries > 0
+
+
+def test_stubtest_finds_nothing_but_the_allowlisted_aliases(tmp_path):
+    """mypy's stubtest compares the stubs with the compiled module, defaults and @final included."""
+    import subprocess
+    import sys
+
+    from _subprocess import _child_env
+
+    allowlist = Path(__file__).with_name("stubtest_allowlist.txt")
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "v8ctx", "--allowlist", str(allowlist)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_child_env(),
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_strict_refuses_what_fails_at_run_time(tmp_path):
+    """Arguments must be a list or tuple at run time, so the stubs refuse a str or a range."""
+    import subprocess
+    import sys
+
+    from _subprocess import _child_env
+
+    (tmp_path / "use.py").write_text(
+        "import v8ctx\n"
+        "ctx = v8ctx.Context()\n"
+        "ctx.call('add', [1, 2])\n"
+        "ctx.call('add', (1, 2))\n"
+        "ctx.call('add', '12')\n"
+        "ctx.call('add', range(3))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "use.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_child_env(),
+        timeout=600,
+    )
+    errors = [line.split(": error:")[0] for line in done.stdout.splitlines() if ": error:" in line]
+    assert errors == ["use.py:5", "use.py:6"], done.stdout + done.stderr

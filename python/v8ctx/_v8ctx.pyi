@@ -1,11 +1,30 @@
 """Type stubs for the compiled core. This file is the API contract: keep it in step with src/."""
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable
 from types import TracebackType
 from os import PathLike
-from typing import Any, Callable, Literal, Mapping, NoReturn, Optional, Union
+from typing import Any, Callable, Literal, Mapping, NoReturn, Optional, Union, final
 
 __version__: str
+__all__ = [
+    "__version__",
+    "JSError",
+    "JSSyntaxError",
+    "JSTimeoutError",
+    "JSMemoryError",
+    "PromiseNeverSettlesError",
+    "ContextClosedError",
+    "WrongThreadError",
+    "PoolClosedError",
+    "WorkerCrashedError",
+    "Context",
+    "Script",
+    "JSFunction",
+    "Pool",
+    "_close_pools",
+    "_serve_process_worker",
+    "_v8_runs_here",
+]
 
 ConsoleCallback = Callable[[str, str], object]
 """``console(level, message)``: level is "log", "info", "warn", "error" or "debug"."""
@@ -65,6 +84,7 @@ def _v8_runs_here() -> bool:
 def _serve_process_worker() -> None:
     """The main loop of a process Pool's worker (``python -m v8ctx._worker``); not for users."""
 
+@final
 class JSFunction:
     """A JavaScript function that reached Python (in a result, as an argument of an exposed
     callable, or from ``Context.get``).
@@ -85,6 +105,7 @@ class JSFunction:
         """The function's ``name`` (``""`` for an anonymous one)."""
     def __call__(self, *args: Any, timeout: Optional[float] = None) -> Any: ...
 
+@final
 class Script:
     """Code loaded with ``Context.load``; reaches the script's private declarations, then the globals.
 
@@ -101,7 +122,7 @@ class Script:
     def call(
         self,
         name: str,
-        args: Optional[Sequence[Any]] = None,
+        args: Optional[Union[list[Any], tuple[Any, ...]]] = None,
         *,
         auto_await: bool = True,
         timeout: Optional[float] = None,
@@ -111,6 +132,7 @@ class Script:
     def evaluate(self, expression: str, *, auto_await: bool = True, timeout: Optional[float] = None) -> Any:
         """Evaluate ``expression`` in the script's scope and return its value (a Promise is awaited)."""
 
+@final
 class Context:
     """A JavaScript global scope in its own V8 isolate, owned by the thread that creates it.
 
@@ -141,8 +163,8 @@ class Context:
     def __reduce__(self) -> NoReturn:
         """Raises TypeError: it lives in one thread's isolate; pickle a Pool instead."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         timeout: Optional[float] = None,
         max_heap_mb: Optional[int] = None,
@@ -153,7 +175,7 @@ class Context:
         browser: bool = False,
         user_agent: Optional[str] = None,
         url: Optional[str] = None,
-    ) -> None:
+    ) -> Context:
         """``globals`` maps dotted names to values, each exposed as ``expose(name, value)`` does."""
 
     def import_module(self, specifier: str, *, timeout: Optional[float] = None) -> dict[str, Any]:
@@ -187,7 +209,7 @@ class Context:
         """
 
     def call_async(
-        self, name: str, args: Optional[Sequence[Any]] = None, *, timeout: Optional[float] = None
+        self, name: str, args: Optional[Union[list[Any], tuple[Any, ...]]] = None, *, timeout: Optional[float] = None
     ) -> Awaitable[Any]:
         """``call`` for asyncio, on the event loop's thread (which must own this Context).
 
@@ -223,7 +245,7 @@ class Context:
     def call(
         self,
         name: str,
-        args: Optional[Sequence[Any]] = None,
+        args: Optional[Union[list[Any], tuple[Any, ...]]] = None,
         *,
         auto_await: bool = True,
         timeout: Optional[float] = None,
@@ -295,6 +317,7 @@ class Context:
         tb: Optional[TracebackType],
     ) -> None: ...
 
+@final
 class Pool:
     """V8 workers, each with its own isolate and ``code`` loaded once; safe from any thread.
 
@@ -320,8 +343,8 @@ class Pool:
         3
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         code: str = "",
         *,
         isolation: Literal["thread", "process"] = "thread",
@@ -337,21 +360,21 @@ class Pool:
         browser: bool = False,
         user_agent: Optional[str] = None,
         url: Optional[str] = None,
-    ) -> None:
+    ) -> Pool:
         """``modules``, ``browser``, ``user_agent`` and ``url`` are as for Context, in every
         worker. ``globals`` is exposed in every worker's runtime before ``code`` runs, as
         ``Context.expose`` does: a callable runs on the worker's thread (with the GIL taken for
         it; with process isolation, on the thread of this process that drives the worker), any
         other value is converted once per worker."""
 
-    def call(self, name: str, args: Optional[Sequence[Any]] = None, *, timeout: Optional[float] = None) -> Any:
+    def call(self, name: str, args: Optional[Union[list[Any], tuple[Any, ...]]] = None, *, timeout: Optional[float] = None) -> Any:
         """Call the global function ``name`` on a free worker; blocks without the GIL. Promises are awaited."""
 
     def evaluate(self, code: str, *, timeout: Optional[float] = None) -> Any:
         """Evaluate ``code`` on a free worker and return its completion value."""
 
     def call_async(
-        self, name: str, args: Optional[Sequence[Any]] = None, *, timeout: Optional[float] = None
+        self, name: str, args: Optional[Union[list[Any], tuple[Any, ...]]] = None, *, timeout: Optional[float] = None
     ) -> Awaitable[Any]:
         """``call`` for asyncio: a future of the running event loop; the loop is never blocked."""
 

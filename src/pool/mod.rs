@@ -143,11 +143,11 @@ fn launch_here(py: Python<'_>, spec: Vec<u8>, max_rss_mb: Option<usize>) -> PyRe
 #[pymethods]
 impl Pool {
     #[new]
-    #[pyo3(signature = (code = String::new(), *, isolation = "thread", workers = None, recycle_after = None, max_heap_mb = None, max_rss_mb = None, timeout = None, random_seed = None, console = None, globals = None, modules = None, browser = false, user_agent = None, url = None))]
+    #[pyo3(signature = (code = "", *, isolation = "thread", workers = None, recycle_after = None, max_heap_mb = None, max_rss_mb = None, timeout = None, random_seed = None, console = None, globals = None, modules = None, browser = false, user_agent = None, url = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        code: String,
+        code: &str,
         isolation: &str,
         workers: Option<usize>,
         recycle_after: Option<u64>,
@@ -172,7 +172,7 @@ impl Pool {
         }
         let spec = pickle_spec(
             py,
-            &code,
+            code,
             &[
                 (
                     "isolation",
@@ -232,7 +232,7 @@ impl Pool {
             Isolation::Process => {
                 let spec = process_child::process_spec(
                     py,
-                    &code,
+                    code,
                     max_heap_mb,
                     random_seed,
                     &globals,
@@ -251,7 +251,7 @@ impl Pool {
         }
         let shared = Arc::new(Shared {
             config: Config {
-                code,
+                code: code.to_string(),
                 recycle_after,
                 max_heap_mb,
                 timeout,
