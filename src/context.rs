@@ -206,36 +206,14 @@ impl Context {
         specifier: &str,
         timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
-        let code = modules::import_expression(specifier);
-        self.run(py, timeout, |runtime, deadline| {
-            execute::run_script(
-                py,
-                runtime,
-                &code,
-                execute::SCRIPT_NAME,
-                true,
-                true,
-                deadline,
-            )
-        })
+        self.evaluate_own(py, &modules::import_expression(specifier), timeout)
     }
 
     /// `require(name)` as a CommonJS module at the module root would call it: a built-in or a
     /// file from the module root; returns its `module.exports`, converted.
     #[pyo3(signature = (name, *, timeout = None))]
     fn require(&self, py: Python<'_>, name: &str, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
-        let code = modules::require_expression(name);
-        self.run(py, timeout, |runtime, deadline| {
-            execute::run_script(
-                py,
-                runtime,
-                &code,
-                execute::SCRIPT_NAME,
-                true,
-                true,
-                deadline,
-            )
-        })
+        self.evaluate_own(py, &modules::require_expression(name), timeout)
     }
 
     /// Makes `value` reachable from JavaScript at the dotted global `name`: a callable as a
@@ -353,6 +331,26 @@ impl Context {
 }
 
 impl Context {
+    /// Evaluates an expression v8ctx wrote itself (an import or a require), awaiting it.
+    fn evaluate_own(
+        &self,
+        py: Python<'_>,
+        code: &str,
+        timeout: Option<f64>,
+    ) -> PyResult<Py<PyAny>> {
+        self.run(py, timeout, |runtime, deadline| {
+            execute::run_script(
+                py,
+                runtime,
+                code,
+                execute::SCRIPT_NAME,
+                true,
+                true,
+                deadline,
+            )
+        })
+    }
+
     /// Runs a JavaScript operation under the limits (see `ContextCore::run`).
     pub(crate) fn run<R>(
         &self,
