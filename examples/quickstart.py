@@ -1,6 +1,11 @@
 """v8ctx in thirty lines: compile a library, call into it, handle a JavaScript error."""
 
+import logging
+
 import v8ctx
+
+# console.* output goes to the "v8ctx.console" logger (or to a Context(console=...) callable).
+logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
 SIGNER = """
 function sign(params, secret) {
@@ -19,6 +24,7 @@ with v8ctx.Context() as ctx:
     print("api version:", ctx.call("api.version"))
     print("evaluate:", ctx.evaluate("[1, 2, 3].map(x => x * 2)"))
     print("awaited:", ctx.evaluate("new Promise(r => r('resolved'))"))
+    ctx.evaluate("console.log('logged from JavaScript')")
     try:
         ctx.call("sign", [None, ""])
     except v8ctx.JSError as err:

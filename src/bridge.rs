@@ -171,6 +171,15 @@ pub fn install(isolate: &mut v8::Isolate, stops: Arc<Stops>, deferred: v8::Globa
     });
 }
 
+/// Drops what `install` put in the isolate's slots, global handles among them, while the
+/// isolate can still release them (`Runtime::into_snapshot`: V8 serializes no heap that the
+/// embedder holds handles into, and slots dropped with the isolate no longer release theirs).
+pub fn uninstall(isolate: &mut v8::Isolate) {
+    isolate.remove_slot::<Callables>();
+    isolate.remove_slot::<Thrown>();
+    isolate.remove_slot::<AsyncCalls>();
+}
+
 /// A JavaScript function that calls the Python `callable`.
 fn python_function<'s>(
     scope: &v8::PinScope<'s, '_>,

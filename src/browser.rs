@@ -10,7 +10,7 @@ pub const DEFAULT_USER_AGENT: &str =
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/150.0.0.0 Safari/537.36";
 
 /// What `navigator.userAgent` and `location` say.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Browser {
     pub user_agent: String,
     pub url: String,

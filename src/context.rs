@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -21,11 +21,13 @@ use crate::browser;
 use crate::errors;
 use crate::execute::{self, Target};
 use crate::gil::without_gil;
+use crate::host;
 use crate::limits;
 use crate::modules;
 use crate::owner::{self, OwnerThread};
 use crate::runtime::{self, Runtime};
 use crate::script::Script;
+use crate::snapshot::Snapshot;
 
 /// The smallest heap limit a Context accepts: V8 and the bootstrap need a few megabytes.
 const MIN_HEAP_MB: usize = 16;
@@ -52,7 +54,7 @@ impl Context {
     #[new]
     #[pyo3(signature = (
         *, timeout = None, max_heap_mb = None, console = None, random_seed = None, globals = None,
-        modules = None, browser = false, user_agent = None, url = None,
+        modules = None, browser = false, user_agent = None, url = None, snapshot = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -66,6 +68,7 @@ impl Context {
         browser: bool,
         user_agent: Option<String>,
         url: Option<String>,
+        snapshot: Option<PyRef<'_, Snapshot>>,
     ) -> PyResult<Self> {
         if owner::forked() {
             return Err(fork_error());
@@ -74,19 +77,13 @@ impl Context {
         let globals = bridge::globals(globals)?;
         let modules = modules::from_python(modules)?;
         let browser = browser::from_arguments(browser, user_agent, url)?;
-        if let Some(mb) = max_heap_mb.filter(|mb| *mb < MIN_HEAP_MB) {
-            return Err(PyValueError::new_err(format!(
-                "max_heap_mb must be at least {MIN_HEAP_MB}, not {mb}"
-            )));
-        }
-        if let Some(console) = &console {
-            if !console.bind(py).is_callable() {
-                return Err(PyTypeError::new_err(
-                    "console must be a callable taking (level, message), or None for the \
-                     'v8ctx.console' logger",
-                ));
-            }
-        }
+        let snapshot = snapshot.map(|s| Arc::clone(s.image()));
+        let (random_seed, browser) = match &snapshot {
+            Some(image) => crate::snapshot::options_from(image, random_seed, browser)?,
+            None => (random_seed, browser),
+        };
+        check_heap_limit(max_heap_mb)?;
+        host::check_console(py, console.as_ref())?;
         owner::watch_for_fork();
         limits::watch_sigint();
         owner::dispose_released();
@@ -96,6 +93,7 @@ impl Context {
             console,
             modules,
             browser,
+            snapshot,
         };
         let runtime = without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;
         let (key, owner) = owner::adopt(py, runtime, thread_name(py))?;
@@ -308,6 +306,7 @@ impl Context {
         Ok(slf)
     }
 
+    #[pyo3(text_signature = "(self, exc_type, exc_value, traceback)")]
     fn __exit__(
         &self,
         _exc_type: Option<&Bound<'_, PyAny>>,
@@ -359,6 +358,16 @@ impl Context {
         operation: impl FnOnce(&Runtime, Option<Instant>) -> PyResult<R>,
     ) -> PyResult<R> {
         self.core.run(py, timeout, operation)
+    }
+}
+
+/// Refuses a heap limit too small for V8 and the bootstrap.
+pub fn check_heap_limit(max_heap_mb: Option<usize>) -> PyResult<()> {
+    match max_heap_mb {
+        Some(mb) if mb < MIN_HEAP_MB => Err(PyValueError::new_err(format!(
+            "max_heap_mb must be at least {MIN_HEAP_MB}, not {mb}"
+        ))),
+        _ => Ok(()),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The exception hierarchy, and JavaScript exceptions turned into Python ones.
 
 use deno_core::v8;
-use pyo3::exceptions::{PyException, PyMemoryError, PyRuntimeError, PyTimeoutError};
+use pyo3::exceptions::{PyException, PyMemoryError, PyRuntimeError, PyTimeoutError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
@@ -20,6 +20,7 @@ struct Exceptions {
     wrong_thread: Py<PyType>,
     pool_closed: Py<PyType>,
     worker_crashed: Py<PyType>,
+    snapshot: Py<PyType>,
 }
 
 static EXCEPTIONS: PyOnceLock<Exceptions> = PyOnceLock::new();
@@ -90,6 +91,12 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
             "A Pool's worker process died while it ran the call (a signal, a V8 fatal error, an \
              exit); the message names how and the last lines it wrote to stderr.",
         )?,
+        snapshot: make(
+            "SnapshotError",
+            vec![py.get_type::<PyValueError>()],
+            "A snapshot cannot be made of what the code left (pending timers, a crash of the \
+             process making it), or bytes are not a snapshot this build of v8ctx can use.",
+        )?,
         js_error,
     };
     let _ = EXCEPTIONS.set(py, exceptions);
@@ -116,6 +123,10 @@ pub fn pool_closed(py: Python<'_>, message: String) -> PyErr {
 
 pub fn worker_crashed(py: Python<'_>, message: String) -> PyErr {
     PyErr::from_type(exceptions(py).worker_crashed.bind(py).clone(), message)
+}
+
+pub fn snapshot_error(py: Python<'_>, message: String) -> PyErr {
+    PyErr::from_type(exceptions(py).snapshot.bind(py).clone(), message)
 }
 
 /// The TypeError of pickling an object that lives in one thread's isolate.

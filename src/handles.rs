@@ -46,6 +46,11 @@ impl Handles {
         scope.get_slot::<Shared>().cloned()
     }
 
+    /// Lets go of every value (the heap is about to be snapshotted).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
     /// Keeps `value`; returns its key and where to release it.
     pub fn add(&mut self, value: v8::Global<v8::Value>) -> (u64, Arc<ReleaseQueue>) {
         self.next += 1;

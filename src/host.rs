@@ -56,6 +56,19 @@ pub fn emit(
     }
 }
 
+/// Refuses a `console=` that cannot be called.
+pub fn check_console(py: Python<'_>, console: Option<&Py<PyAny>>) -> PyResult<()> {
+    match console {
+        Some(console) if !console.bind(py).is_callable() => {
+            Err(pyo3::exceptions::PyTypeError::new_err(
+                "console must be a callable taking (level, message), or None for the \
+                 'v8ctx.console' logger",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The number of console method `name` (as `emit` takes it).
 pub fn level_number(name: &str) -> u32 {
     LEVELS.iter().position(|(n, _)| *n == name).unwrap_or(0) as u32

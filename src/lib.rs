@@ -25,6 +25,7 @@ mod pyffi;
 mod release_queue;
 mod runtime;
 mod script;
+mod snapshot;
 mod stack;
 
 use pyo3::prelude::*;
@@ -42,8 +43,10 @@ fn _v8ctx(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<script::Script>()?;
     module.add_class::<function::JsFunction>()?;
     module.add_class::<pool::Pool>()?;
+    module.add_class::<snapshot::Snapshot>()?;
     module.add_function(wrap_pyfunction!(pool::_close_pools, module)?)?;
     module.add_function(wrap_pyfunction!(pool::_serve_process_worker, module)?)?;
     module.add_function(wrap_pyfunction!(owner::_v8_runs_here, module)?)?;
+    module.add_function(wrap_pyfunction!(snapshot::_serve_snapshot_maker, module)?)?;
     Ok(())
 }

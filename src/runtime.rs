@@ -19,12 +19,11 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::future::{poll_fn, Future};
-use std::mem::ManuallyDrop;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Poll;
 
-use deno_core::{v8, JsRuntime, PollEventLoopOptions, RuntimeOptions};
+use deno_core::{v8, JsRuntime, JsRuntimeForSnapshot, PollEventLoopOptions, RuntimeOptions};
 use pyo3::prelude::*;
 
 use crate::bridge;
@@ -39,10 +38,41 @@ use crate::isolate::{self, Entered};
 use crate::limits::Stops;
 use crate::modules::{self, ModuleRoot};
 use crate::ops;
+use crate::snapshot::Image;
 use crate::stack;
 
 /// The V8 startup snapshot `build.rs` made: deno_core's JavaScript and `js/bootstrap.js`, run.
-static SNAPSHOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/v8ctx_snapshot.bin"));
+pub static SNAPSHOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/v8ctx_snapshot.bin"));
+
+/// Where the bootstrap's per-runtime functions are kept in a runtime that will be snapshotted,
+/// so a runtime started from that snapshot finds them: a private symbol, which no JavaScript can
+/// name or enumerate.
+const BOOTSTRAP_KEY: &str = "v8ctx.bootstrap";
+
+/// A deno_core runtime, or one that ends as a snapshot (`Snapshot.create`).
+enum Js {
+    Running(JsRuntime),
+    Snapshotting(JsRuntimeForSnapshot),
+}
+
+impl std::ops::Deref for Js {
+    type Target = JsRuntime;
+    fn deref(&self) -> &JsRuntime {
+        match self {
+            Js::Running(js) => js,
+            Js::Snapshotting(js) => js,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Js {
+    fn deref_mut(&mut self) -> &mut JsRuntime {
+        match self {
+            Js::Running(js) => js,
+            Js::Snapshotting(js) => js,
+        }
+    }
+}
 
 thread_local! {
     /// The thread's event loop driver. Each `Runtime` holds a reference, so it outlives every
@@ -63,10 +93,10 @@ thread_local! {
 /// are cells. The `JsRuntime` itself is borrowed only to run the event loop (`settle`), which a
 /// nested operation never does, and to drop it.
 pub struct Runtime {
-    js: RefCell<ManuallyDrop<JsRuntime>>,
+    /// None only once `into_snapshot` has consumed it.
+    js: RefCell<Option<Js>>,
     /// The isolate `js` owns, which lives exactly as long as this Runtime.
     isolate: v8::UnsafeRawIsolatePtr,
-    context: v8::Global<v8::Context>,
     /// Operations in progress on this runtime: more than one while a Python callable runs one
     /// from inside another.
     depth: std::cell::Cell<u32>,
@@ -81,17 +111,38 @@ pub struct Runtime {
     stops: Arc<Stops>,
     /// Memory outside the heap: ArrayBuffers and lent strs.
     external: Arc<external_memory::Budget>,
+    /// None only once `into_snapshot` let go of them.
+    kept: Option<Kept>,
+    /// The number of the operation running now, which timers record (`ops::OperationNumber`).
+    operation: Rc<std::cell::Cell<u32>>,
+    /// The number the next operation gets.
+    next_operation: std::cell::Cell<u32>,
+    event_loop: Rc<tokio::runtime::Runtime>,
+    /// The user snapshot the heap started from, whose bytes V8 may read for as long as the
+    /// isolate lives: dropped after `js` (see `Drop`).
+    _image: Option<Arc<Image>>,
+}
+
+/// The handles a runtime keeps into its own heap. V8 refuses to serialize a heap while the
+/// embedder holds global handles into it, so `into_snapshot` drops these first.
+struct Kept {
+    context: v8::Global<v8::Context>,
     /// The bootstrap's reporter of unhandled rejections.
     report_rejection: v8::Global<v8::Function>,
     /// The bootstrap's canceller of the timers an operation created.
     cancel_timers_of: v8::Global<v8::Function>,
     /// The bootstrap's `nextTimerDelay`.
     next_timer_delay: v8::Global<v8::Function>,
-    /// The number of the operation running now, which timers record (`ops::OperationNumber`).
-    operation: Rc<std::cell::Cell<u32>>,
-    /// The number the next operation gets.
-    next_operation: std::cell::Cell<u32>,
-    event_loop: Rc<tokio::runtime::Runtime>,
+    /// What the bootstrap does right before a snapshot (puts back what deno_core needs).
+    before_snapshot: v8::Global<v8::Function>,
+}
+
+/// The isolate of a runtime `into_snapshot` has not consumed yet.
+fn js_isolate(js: &mut RefCell<Option<Js>>) -> &mut v8::Isolate {
+    js.get_mut()
+        .as_mut()
+        .expect("checked by the caller")
+        .v8_isolate()
 }
 
 /// Rejected Promises without a handler, kept in an isolate slot until the operation ends.
@@ -142,6 +193,8 @@ pub struct Options {
     pub modules: Arc<ModuleRoot>,
     /// The browser globals to define, if any (`browser.rs`).
     pub browser: Option<Browser>,
+    /// The user snapshot to start from, instead of v8ctx's own (`snapshot/`).
+    pub snapshot: Option<Arc<Image>>,
 }
 
 /// Why waiting for a Promise ended without it settling.
@@ -185,39 +238,124 @@ pub enum Stepped {
 /// a process, and tears both down when the last one goes. Code that creates and closes one
 /// Context at a time (`with Context() as c:` in a loop) would then rebuild them for every
 /// Context: a third of the time creating one takes. The kept runtime comes from the same
-/// snapshot (V8 requires one read-only heap per group), is exited like every other (invariant 1),
-/// never entered again and never runs JavaScript; its thread only parks. Should the thread fail
-/// to start, Contexts work as before, only slower to create.
+/// snapshot, is exited like every other (invariant 1), never entered again and never runs
+/// JavaScript; its thread only parks. Should the thread fail to start, Contexts work as before,
+/// only slower to create.
+///
+/// It is also the process's first isolate: every caller waits until it exists. V8 has one
+/// read-only heap per process, made by the first isolate from its snapshot, and every later
+/// isolate's snapshot refers into it; isolates from v8ctx's own snapshot and from user
+/// snapshots (`snapshot/`) can share it only if it is the one v8ctx's own snapshot makes.
 fn keep_isolate_group_alive() {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
+        let (created, first) = std::sync::mpsc::channel();
         let keeper = std::thread::Builder::new()
             .name("v8ctx-isolate-keeper".into())
-            .spawn(|| {
-                let _kept = Runtime::create(Options {
-                    max_heap_mb: None,
-                    random_seed: None,
-                    console: None,
-                    modules: Arc::new(ModuleRoot::Empty),
-                    browser: None,
-                });
+            .spawn(move || {
+                let _kept = Runtime::create(
+                    Options {
+                        max_heap_mb: None,
+                        random_seed: None,
+                        console: None,
+                        modules: Arc::new(ModuleRoot::Empty),
+                        browser: None,
+                        snapshot: None,
+                    },
+                    false,
+                );
+                let _ = created.send(());
                 loop {
                     std::thread::park();
                 }
             });
-        drop(keeper);
+        if keeper.is_ok() {
+            // An error means the keeper thread ended without a runtime: nothing to wait for.
+            let _ = first.recv();
+        }
     });
+}
+
+/// The bootstrap's per-runtime functions (reporter, timer canceller, deferred maker, next timer
+/// delay, and what runs right before a snapshot). A fresh heap gets them from `__v8ctxSetup`,
+/// and keeps them under `BOOTSTRAP_KEY` when it will be snapshotted; a heap from a user snapshot finds them there and resumes (its setup ran
+/// when the snapshot was made, with the options the snapshot records).
+fn bootstrap<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    options: &Options,
+    will_snapshot: bool,
+) -> Option<[v8::Local<'s, v8::Function>; 5]> {
+    let global = scope.get_current_context().global(scope);
+    let key_name = v8::String::new(scope, BOOTSTRAP_KEY)?;
+    let key = v8::Private::for_api(scope, Some(key_name));
+    let undefined = v8::undefined(scope).into();
+    let functions = if options.snapshot.is_some() {
+        v8::Local::<v8::Array>::try_from(global.get_private(scope, key)?).ok()?
+    } else {
+        let name = v8::String::new(scope, "__v8ctxSetup")?;
+        let setup = v8::Local::<v8::Function>::try_from(global.get(scope, name.into())?).ok()?;
+        let seed: v8::Local<v8::Value> = match options.random_seed {
+            // A JavaScript number holds 53 bits; the generator mixes them all.
+            Some(seed) => v8::Number::new(scope, (seed % (1 << 53)) as f64).into(),
+            None => v8::null(scope).into(),
+        };
+        let browser: v8::Local<v8::Value> = match &options.browser {
+            Some(browser) => {
+                let user_agent = v8::String::new(scope, &browser.user_agent)?.into();
+                let url = v8::String::new(scope, &browser.url)?.into();
+                v8::Array::new_with_elements(scope, &[user_agent, url]).into()
+            }
+            None => v8::null(scope).into(),
+        };
+        let functions =
+            v8::Local::<v8::Array>::try_from(setup.call(scope, undefined, &[seed, browser])?)
+                .ok()?;
+        if will_snapshot {
+            global.set_private(scope, key, functions.into())?;
+        }
+        functions
+    };
+    let function = |i| {
+        functions
+            .get_index(scope, i)
+            .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
+    };
+    let [report, cancel, deferred, next_timer, resume, before_snapshot] = [
+        function(0)?,
+        function(1)?,
+        function(2)?,
+        function(3)?,
+        function(4)?,
+        function(5)?,
+    ];
+    if options.snapshot.is_some() {
+        resume.call(scope, undefined, &[])?;
+    }
+    Some([report, cancel, deferred, next_timer, before_snapshot])
 }
 
 impl Runtime {
     /// A fresh isolate with the bootstrap run; no isolate is left entered.
     pub fn new(options: Options) -> Result<Self, String> {
         keep_isolate_group_alive();
-        Self::create(options)
+        Self::create(options, false)
     }
 
-    fn create(options: Options) -> Result<Self, String> {
+    /// A fresh isolate whose heap `into_snapshot` will serialize, once the code to keep has run.
+    /// The process should run nothing else (`snapshot/` makes snapshots in a process of their
+    /// own). The kept isolate comes first here too: a snapshot creator that made the process's
+    /// read-only heap itself would keep it writable and add to it, and a snapshot with such
+    /// additions cannot run beside isolates from v8ctx's own snapshot.
+    pub fn for_snapshot(options: Options) -> Result<Self, String> {
+        keep_isolate_group_alive();
+        Self::create(options, true)
+    }
+
+    fn create(mut options: Options, will_snapshot: bool) -> Result<Self, String> {
         flags::set();
+        if let Some(image) = &options.snapshot {
+            options.modules = image.modules_or(Arc::clone(&options.modules));
+        }
         let stack_limit = stack::limit_for_this_thread()?;
         let event_loop = EVENT_LOOP.with(Rc::clone);
         // deno_core hands V8's delayed tasks to the tokio runtime current at creation, and aborts
@@ -229,15 +367,37 @@ impl Runtime {
         if let Some(limit) = limit {
             create_params = create_params.heap_limits(0, limit);
         }
-        let mut js = JsRuntime::try_new(RuntimeOptions {
+        if will_snapshot {
+            // V8 gives a snapshot creator no C++ heap of its own, and the ops that return
+            // objects living there (a TextDecoder, say) abort the process without one.
+            // `keep_isolate_group_alive` initialized V8, so the platform exists.
+            let heap = v8::cppgc::Heap::create(
+                v8::V8::get_current_platform(),
+                v8::cppgc::HeapCreateParams::default(),
+            );
+            create_params = create_params.cpp_heap(heap);
+        }
+        let startup: &'static [u8] = match &options.snapshot {
+            // SAFETY: the Runtime keeps the image (`_image`) until after the isolate is disposed
+            // (`Drop` drops `js` first), so V8 never reads the bytes after they are freed: the
+            // heap's external strings point into them.
+            Some(image) => unsafe { std::mem::transmute::<&[u8], &'static [u8]>(image.v8_bytes()) },
+            None => SNAPSHOT,
+        };
+        let runtime_options = RuntimeOptions {
             create_params: Some(create_params),
-            startup_snapshot: Some(SNAPSHOT),
+            startup_snapshot: Some(startup),
             // The snapshot has the op bindings already; binding them again costs a millisecond.
             skip_op_registration: true,
             extensions: vec![ops::v8ctx_host::init()],
             module_loader: Some(Rc::new(modules::Loader(Arc::clone(&options.modules)))),
             ..Default::default()
-        })
+        };
+        let mut js = if will_snapshot {
+            JsRuntimeForSnapshot::try_new(runtime_options).map(Js::Snapshotting)
+        } else {
+            JsRuntime::try_new(runtime_options).map(Js::Running)
+        }
         .map_err(|e| format!("could not create the V8 runtime: {e}"))?;
         let context = js.main_context();
         if let Some(limit) = stack_limit {
@@ -255,9 +415,10 @@ impl Runtime {
             }
             heap_stops.heap_limit_reached(current)
         });
-        js.op_state()
-            .borrow_mut()
-            .put(host::console_hook(options.console, Arc::clone(&stops)));
+        js.op_state().borrow_mut().put(host::console_hook(
+            options.console.take(),
+            Arc::clone(&stops),
+        ));
         js.v8_isolate().set_slot(Unhandled::default());
         let handles = Handles::new_in(js.v8_isolate());
         js.v8_isolate().set_promise_reject_callback(track_rejection);
@@ -272,76 +433,63 @@ impl Runtime {
             .put(ops::StopRequested(crate::limits::stop_requested));
         js.op_state()
             .borrow_mut()
-            .put(ops::modules::Modules(Rc::new(modules::Loader(
-                options.modules,
-            ))));
-        let (report_rejection, cancel_timers_of, deferred, next_timer_delay) = {
+            .put(ops::modules::Modules(Rc::new(modules::Loader(Arc::clone(
+                &options.modules,
+            )))));
+        let (report_rejection, cancel_timers_of, deferred, next_timer_delay, before_snapshot) = {
             let isolate: &mut v8::Isolate = js.v8_isolate();
             let _entered = Entered::new(isolate);
             v8::scope!(scope, isolate);
             let local = v8::Local::new(scope, &context);
             let scope = &mut v8::ContextScope::new(scope, local);
-            let report = (|| {
-                let global = scope.get_current_context().global(scope);
-                let name = v8::String::new(scope, "__v8ctxSetup")?;
-                let setup =
-                    v8::Local::<v8::Function>::try_from(global.get(scope, name.into())?).ok()?;
-                let seed: v8::Local<v8::Value> = match options.random_seed {
-                    // A JavaScript number holds 53 bits; the generator mixes them all.
-                    Some(seed) => v8::Number::new(scope, (seed % (1 << 53)) as f64).into(),
-                    None => v8::null(scope).into(),
-                };
-                let browser: v8::Local<v8::Value> = match &options.browser {
-                    Some(browser) => {
-                        let user_agent = v8::String::new(scope, &browser.user_agent)?.into();
-                        let url = v8::String::new(scope, &browser.url)?.into();
-                        v8::Array::new_with_elements(scope, &[user_agent, url]).into()
-                    }
-                    None => v8::null(scope).into(),
-                };
-                let undefined = v8::undefined(scope).into();
-                let pair = v8::Local::<v8::Array>::try_from(setup.call(
-                    scope,
-                    undefined,
-                    &[seed, browser],
-                )?)
-                .ok()?;
-                let function = |i| {
-                    pair.get_index(scope, i)
-                        .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
-                };
-                Some([function(0)?, function(1)?, function(2)?, function(3)?])
-            })();
-            let [report, cancel, deferred, next_timer] =
+            let report = bootstrap(scope, &options, will_snapshot);
+            let [report, cancel, deferred, next_timer, before_snapshot] =
                 report.ok_or_else(|| "the v8ctx bootstrap script failed".to_string())?;
             (
                 v8::Global::new(scope, report),
                 v8::Global::new(scope, cancel),
                 v8::Global::new(scope, deferred),
                 v8::Global::new(scope, next_timer),
+                v8::Global::new(scope, before_snapshot),
             )
         };
         bridge::install(js.v8_isolate(), Arc::clone(&stops), deferred);
         // SAFETY: only the address is kept; `isolate()` says when it may be used.
         let isolate = unsafe { js.v8_isolate().as_raw_isolate_ptr() };
         Ok(Runtime {
-            js: RefCell::new(ManuallyDrop::new(js)),
+            js: RefCell::new(Some(js)),
             isolate,
-            context,
+            kept: Some(Kept {
+                context,
+                report_rejection,
+                cancel_timers_of,
+                next_timer_delay,
+                before_snapshot,
+            }),
             depth: std::cell::Cell::new(0),
             deadline: std::cell::Cell::new(None),
-            compiled_sources: RefCell::new(HashSet::new()),
+            compiled_sources: RefCell::new(
+                options
+                    .snapshot
+                    .as_ref()
+                    .map(|image| image.recorded.compiled_sources.iter().copied().collect())
+                    .unwrap_or_default(),
+            ),
             handles,
             code_caches: RefCell::new(Candidates::default()),
             stops,
             external,
-            report_rejection,
-            cancel_timers_of,
-            next_timer_delay,
             operation,
             next_operation: std::cell::Cell::new(0),
             event_loop,
+            _image: options.snapshot,
         })
+    }
+
+    fn kept(&self) -> &Kept {
+        self.kept
+            .as_ref()
+            .expect("only into_snapshot lets go of them, and it consumes the runtime")
     }
 
     /// Reports the rejected Promises that are still unhandled at the end of an operation.
@@ -350,7 +498,7 @@ impl Runtime {
             Some(unhandled) if !unhandled.0.borrow().is_empty() => unhandled.0.take(),
             _ => return,
         };
-        let report = self.report_rejection.clone();
+        let report = self.kept().report_rejection.clone();
         self.with_scope(|scope| {
             v8::tc_scope!(let scope, scope);
             let report = v8::Local::new(scope, &report);
@@ -383,7 +531,7 @@ impl Runtime {
 
     /// How long until the next timer is due (zero if one is overdue); None if none is pending.
     pub fn next_timer_delay(&self) -> Option<std::time::Duration> {
-        let delay = self.next_timer_delay.clone();
+        let delay = self.kept().next_timer_delay.clone();
         let millis = self.with_scope(|scope| {
             v8::tc_scope!(let scope, scope);
             let delay = v8::Local::new(scope, &delay);
@@ -403,8 +551,10 @@ impl Runtime {
         let isolate = &mut self.isolate();
         let _entered = Entered::new(isolate);
         let mut js = self.js.try_borrow_mut().map_err(|_| SettleError::Nested)?;
-        let js = &mut **js;
-        let context = &self.context;
+        let js = &mut **js
+            .as_mut()
+            .expect("only into_snapshot consumes the runtime");
+        let context = &self.kept().context;
         event_loop.block_on(async {
             // Yielding once lets tokio fire its due timers (deno_core's are tokio sleeps).
             tokio::task::yield_now().await;
@@ -425,7 +575,7 @@ impl Runtime {
     /// Cancels the timers the current operation created: it was stopped (timed out, interrupted,
     /// cancelled), and its pending work goes with it instead of running in later operations.
     pub fn cancel_operation_timers(&self) {
-        let cancel = self.cancel_timers_of.clone();
+        let cancel = self.kept().cancel_timers_of.clone();
         let operation = self.operation.get();
         self.with_scope(|scope| {
             v8::tc_scope!(let scope, scope);
@@ -495,7 +645,7 @@ impl Runtime {
         let isolate = &mut self.isolate();
         let _entered = Entered::new(isolate);
         v8::scope!(scope, isolate);
-        let context = v8::Local::new(scope, &self.context);
+        let context = v8::Local::new(scope, &self.kept().context);
         let scope = &mut v8::ContextScope::new(scope, context);
         f(scope)
     }
@@ -510,6 +660,11 @@ impl Runtime {
         self.compiled_sources
             .borrow_mut()
             .insert(code_cache::source_hash(source))
+    }
+
+    /// The hashes `remember_source` recorded, for a snapshot to keep.
+    pub fn compiled_source_hashes(&self) -> Vec<u64> {
+        self.compiled_sources.borrow().iter().copied().collect()
     }
 
     /// Forgets a source recorded by `remember_source` whose run failed, so it can be retried.
@@ -531,8 +686,10 @@ impl Runtime {
         let isolate = &mut self.isolate();
         let _entered = Entered::new(isolate);
         let mut js = self.js.try_borrow_mut().map_err(|_| SettleError::Nested)?;
-        let js = &mut **js;
-        let context = &self.context;
+        let js = &mut **js
+            .as_mut()
+            .expect("only into_snapshot consumes the runtime");
+        let context = &self.kept().context;
         event_loop.block_on(async {
             let far = std::time::Instant::now() + std::time::Duration::from_secs(86_400 * 365);
             let mut deadline =
@@ -560,6 +717,59 @@ impl Runtime {
             })
             .await
         })
+    }
+
+    /// Serializes the heap, which `for_snapshot` made and the code to keep has run in, and
+    /// disposes the isolate. None for a runtime made by `new`, or if the bootstrap's preparation
+    /// failed (it was terminated).
+    pub fn into_snapshot(mut self) -> Option<Box<[u8]>> {
+        if !matches!(self.js.get_mut(), Some(Js::Snapshotting(_))) {
+            return None;
+        }
+        // Code caches are for this process's later Contexts (and `Drop` would make them on the
+        // disposed isolate); the snapshot keeps the bytecode itself.
+        drop(self.code_caches.get_mut().take_all());
+        let before_snapshot = self.kept().before_snapshot.clone();
+        let prepared = self.with_scope(|scope| {
+            let before_snapshot = v8::Local::new(scope, &before_snapshot);
+            let undefined = v8::undefined(scope).into();
+            before_snapshot.call(scope, undefined, &[]).is_some()
+        });
+        drop(before_snapshot);
+        if !prepared {
+            return None;
+        }
+        self.kept = None;
+        self.handles.borrow_mut().clear();
+        let isolate: &mut v8::Isolate = js_isolate(&mut self.js);
+        bridge::uninstall(isolate);
+        isolate.remove_slot::<Unhandled>();
+        let _tokio = self.event_loop.enter();
+        let Some(Js::Snapshotting(mut js)) = self.js.get_mut().take() else {
+            unreachable!("checked above");
+        };
+        // SAFETY: invariant 3: the snapshot creator exits the isolate when it disposes it, after
+        // serializing, so it is entered once more, as for any disposal.
+        unsafe { isolate::enter_to_dispose(js.v8_isolate()) };
+        Some(js.snapshot())
+    }
+
+    /// Runs the event loop until nothing is left in it (no timer, no pending operation), or
+    /// `deadline` passes, or the run is interrupted.
+    pub fn run_until_idle(&self, deadline: Option<std::time::Instant>) -> Result<(), SettleError> {
+        // A Promise nothing can settle: waiting for it ends exactly when the loop is idle.
+        let unsettled = self.with_scope(|scope| {
+            let resolver = v8::PromiseResolver::new(scope).map(|r| r.get_promise(scope));
+            resolver.map(|promise| v8::Global::new(scope, promise))
+        });
+        let Some(unsettled) = unsettled else {
+            return Err(SettleError::Stopped);
+        };
+        match self.settle(&unsettled, deadline) {
+            Err(SettleError::NeverSettles) => Ok(()),
+            Ok(()) => unreachable!("nothing can resolve the Promise"),
+            Err(err) => Err(err),
+        }
     }
 
     /// A full, compacting garbage collection.
@@ -609,11 +819,18 @@ impl Drop for Runtime {
             self.with_scope(|scope| code_cache::make(scope, waiting));
         }
         let _tokio = self.event_loop.enter();
-        let js = self.js.get_mut();
-        let isolate: &mut v8::Isolate = js.v8_isolate();
-        // SAFETY: invariant 3. The isolate is alive, ours and not entered; it is disposed next.
-        unsafe { isolate::enter_to_dispose(isolate) };
-        // SAFETY: `js` is dropped exactly once, here, and never used again.
-        unsafe { ManuallyDrop::drop(js) };
+        match self.js.get_mut().take() {
+            Some(Js::Running(mut js)) => {
+                // SAFETY: invariant 3. The isolate is alive, ours and not entered; it is disposed
+                // next.
+                unsafe { isolate::enter_to_dispose(js.v8_isolate()) };
+                drop(js);
+            }
+            // rusty_v8 cannot dispose a snapshot creator that made no snapshot: it leaks it, with
+            // a warning. It lives in a process of its own that ends next (`snapshot/`).
+            Some(Js::Snapshotting(js)) => std::mem::forget(js),
+            None => {}
+        }
+        // Only now may the user snapshot's bytes go (`_image`), with the other fields.
     }
 }

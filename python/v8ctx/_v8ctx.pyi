@@ -17,12 +17,15 @@ __all__ = [
     "WrongThreadError",
     "PoolClosedError",
     "WorkerCrashedError",
+    "SnapshotError",
     "Context",
     "Script",
     "JSFunction",
     "Pool",
+    "Snapshot",
     "_close_pools",
     "_serve_process_worker",
+    "_serve_snapshot_maker",
     "_v8_runs_here",
 ]
 
@@ -75,6 +78,11 @@ class WorkerCrashedError(RuntimeError):
     The message names the worker's pid, how it ended (``killed by SIGSEGV``, ``exited with status
     1``) and the last lines it wrote to stderr. The pool replaces the worker and serves on."""
 
+class SnapshotError(ValueError):
+    """A snapshot cannot be made or used: bytes that are no snapshot, damaged ones (their
+    checksum does not match), ones made by another build of v8ctx or V8, or the end of the process
+    that was making one (the message names the signal and its last lines on stderr)."""
+
 def _close_pools() -> None:
     """Close every open Pool, cancelling their calls (registered with ``atexit``)."""
 
@@ -83,6 +91,98 @@ def _v8_runs_here() -> bool:
 
 def _serve_process_worker() -> None:
     """The main loop of a process Pool's worker (``python -m v8ctx._worker``); not for users."""
+
+def _serve_snapshot_maker() -> None:
+    """What the process ``Snapshot.create`` starts runs (``python -m v8ctx._snapshot``); not for users."""
+
+Source = Union[str, tuple[str, str]]
+"""One source for ``Snapshot.create``: its text, or a ``(filename, text)`` pair."""
+
+@final
+class Snapshot:
+    """A V8 heap after the code given to ``create`` ran: globals, closures, state and loaded
+    modules, to start Contexts and Pools from without running that code again.
+
+    ``Snapshot.create`` runs the code in a separate process (V8 aborts its process, uncatchably,
+    on what it cannot serialize), as ``Context.compile`` would, then runs the event loop until
+    nothing is left in it (timers fire, Promises settle) and returns the heap. Each Context made
+    from it starts from that state, independently of the others. The random seed, the browser
+    globals and the module root are the snapshot's: a Context from it keeps them (passing a
+    different ``random_seed`` or browser option is a ValueError; ``modules`` given to the
+    Context replaces the root for what it loads later).
+
+    Not in a snapshot: Python callables (``globals=`` and ``expose`` work on the Context made
+    from it), WebAssembly (it does not exist while a snapshot is made; a Context made from one
+    has it), and a TextDecoder in the middle of a stream (the maker process dies: SnapshotError).
+
+    The bytes carry a tag, this build's identity and a checksum, checked before V8 reads them.
+    They are trusted as code is: load only snapshots you made.
+
+    Example::
+
+        >>> import v8ctx
+        >>> snap = v8ctx.Snapshot.create("var n = 41; function next() { return ++n }")
+        >>> with v8ctx.Context(snapshot=snap) as ctx:
+        ...     ctx.call("next")
+        42
+    """
+
+    @staticmethod
+    def create(
+        code: Union[str, list[Source], tuple[Source, ...]],
+        *,
+        filename: Optional[str] = None,
+        random_seed: Optional[int] = None,
+        modules: Optional[Modules] = None,
+        browser: bool = False,
+        user_agent: Optional[str] = None,
+        url: Optional[str] = None,
+        max_heap_mb: Optional[int] = None,
+        timeout: Optional[float] = None,
+        console: Optional[ConsoleCallback] = None,
+        snapshot: Optional[Snapshot] = None,
+    ) -> Snapshot:
+        """Run ``code`` (a source, or a list of sources and ``(filename, source)`` pairs, run in
+        order; ``filename`` names a single source) and snapshot the heap. ``timeout`` bounds the
+        whole run, ``max_heap_mb`` the heap as for a Context; ``console`` receives its console
+        output; ``snapshot`` is a snapshot to start from instead of a fresh heap (its seed and
+        browser options carry over). A JavaScript error raises JSError (JSSyntaxError,
+        JSTimeoutError, JSMemoryError) as ``compile`` would; the end of the maker process raises
+        SnapshotError."""
+
+    @staticmethod
+    def from_bytes(data: bytes) -> Snapshot:
+        """The snapshot ``to_bytes`` returned; SnapshotError if ``data`` is not one this build can use."""
+
+    def to_bytes(self) -> bytes:
+        """The snapshot as bytes."""
+
+    def save(self, path: Union[str, "PathLike[str]"]) -> None:
+        """Write the snapshot to ``path``, through a temporary file beside it, so a reader never
+        sees half of one."""
+
+    @staticmethod
+    def load(path: Union[str, "PathLike[str]"]) -> Snapshot:
+        """The snapshot ``save`` wrote; OSError if the file cannot be read, SnapshotError if it
+        is not a snapshot this build can use."""
+
+    @property
+    def random_seed(self) -> Optional[int]:
+        """The ``random_seed`` the code ran with, which every Context from the snapshot keeps."""
+    @property
+    def browser(self) -> bool:
+        """Whether the snapshot has the browser globals (``browser=True`` at ``create``)."""
+    @property
+    def user_agent(self) -> Optional[str]:
+        """``navigator.userAgent``, if the snapshot has the browser globals."""
+    @property
+    def url(self) -> Optional[str]:
+        """``location.href``, if the snapshot has the browser globals."""
+    @property
+    def nbytes(self) -> int:
+        """The size of ``to_bytes()``."""
+    def __reduce__(self) -> tuple[Callable[[bytes], Snapshot], tuple[bytes]]:
+        """Pickles as its bytes."""
 
 @final
 class JSFunction:
@@ -175,15 +275,18 @@ class Context:
         browser: bool = False,
         user_agent: Optional[str] = None,
         url: Optional[str] = None,
+        snapshot: Optional[Snapshot] = None,
     ) -> Context:
-        """``globals`` maps dotted names to values, each exposed as ``expose(name, value)`` does."""
+        """``globals`` maps dotted names to values, each exposed as ``expose(name, value)`` does.
+        ``snapshot`` starts the Context from a Snapshot's heap instead of a fresh one."""
 
     def import_module(self, specifier: str, *, timeout: Optional[float] = None) -> dict[str, Any]:
         """Import the ES module ``specifier`` (resolved from the module root; ``"node:path"`` and
         the other built-ins always work) and return its namespace as a dict, functions as
         JSFunctions. Top-level ``await`` is awaited under ``timeout``. A module that cannot be
         found or read raises JSError naming it; a syntax error raises JSSyntaxError with the
-        module's URL and line."""
+        module's URL and line. There is no ``filename=``: stack traces name each module by its
+        URL, the resolved path under the module root, which is already its name."""
 
     def require(self, name: str, *, timeout: Optional[float] = None) -> Any:
         """``require(name)`` as a CommonJS module at the module root would call it: a built-in
@@ -360,12 +463,14 @@ class Pool:
         browser: bool = False,
         user_agent: Optional[str] = None,
         url: Optional[str] = None,
+        snapshot: Optional[Snapshot] = None,
     ) -> Pool:
         """``modules``, ``browser``, ``user_agent`` and ``url`` are as for Context, in every
         worker. ``globals`` is exposed in every worker's runtime before ``code`` runs, as
         ``Context.expose`` does: a callable runs on the worker's thread (with the GIL taken for
         it; with process isolation, on the thread of this process that drives the worker), any
-        other value is converted once per worker."""
+        other value is converted once per worker. ``snapshot`` starts every worker from a
+        Snapshot's heap (then ``code`` runs on top of it)."""
 
     def call(self, name: str, args: Optional[Union[list[Any], tuple[Any, ...]]] = None, *, timeout: Optional[float] = None) -> Any:
         """Call the global function ``name`` on a free worker; blocks without the GIL. Promises are awaited."""

@@ -1,7 +1,8 @@
 // The host APIs that code lifted from web pages expects: console, timers, atob/btoa,
 // TextEncoder, crypto (the web/ and node/ scripts add the rest). This script runs once, when build.rs builds the V8 startup
 // snapshot; every runtime starts from its result. What depends on the Context's options is in
-// __v8ctxSetup, which runtime.rs calls once per runtime, before any user code.
+// __v8ctxSetup, which runtime.rs calls once per runtime, before any user code (once per snapshot
+// for runtimes started from a user snapshot, which call the `resume` it returns instead).
 ((core, internals) => {
   "use strict";
   const { ops } = core;
@@ -288,6 +289,7 @@
       define("self", globalThis);
       if (browser !== null) defineBrowser(browser[0], browser[1]);
       // Third-party code probes for Deno and Node to pick a code path; look like a plain engine.
+      const deno = globalThis.Deno;
       delete globalThis.Deno;
       delete globalThis.__bootstrap;
       delete globalThis.__v8ctxSetup;
@@ -299,7 +301,20 @@
         const promise = new Promise((yes, no) => { resolve = yes; reject = no; });
         return [promise, resolve, reject];
       };
-      return [reportRejection, cancelTimersOf, deferred, nextTimerDelay];
+      // deno_core reads globalThis.Deno in every runtime it starts, also one started from a user
+      // snapshot (snapshot/): the maker puts it back right before the snapshot, and a runtime
+      // started from that snapshot calls `resume` instead of this setup, which takes it away.
+      let shadowed;
+      const beforeSnapshot = () => {
+        shadowed = Object.getOwnPropertyDescriptor(globalThis, "Deno");
+        globalThis.Deno = deno;
+      };
+      const resume = () => {
+        if (shadowed) Object.defineProperty(globalThis, "Deno", shadowed);
+        else delete globalThis.Deno;
+        internals.resetTimeOrigin();
+      };
+      return [reportRejection, cancelTimersOf, deferred, nextTimerDelay, resume, beforeSnapshot];
     },
   });
 })(Deno.core, globalThis.__v8ctxInternals);

@@ -66,6 +66,28 @@ pub fn op_v8ctx_decoder_new(
     })
 }
 
+/// Decodes `data` with a decoder of its own: a `decode()` that is no part of a stream. It needs
+/// no state kept between calls, so a TextDecoder only ever used this way holds no C++ object
+/// (which a snapshot could not keep: `snapshot/`).
+#[op2]
+#[string]
+pub fn op_v8ctx_decode_once(
+    #[string] name: &str,
+    fatal: bool,
+    ignore_bom: bool,
+    #[anybuffer] data: &[u8],
+) -> Result<String, JsErrorBox> {
+    let encoding = Encoding::for_label(name.as_bytes())
+        .ok_or_else(|| JsErrorBox::range_error(format!("unknown encoding: {name}")))?;
+    decode(
+        &mut fresh(encoding, ignore_bom),
+        encoding,
+        fatal,
+        data,
+        true,
+    )
+}
+
 /// Decodes `data`; unless `stream`, also ends the stream (bytes still held are decoded or
 /// replaced) and starts a new one.
 #[op2]
@@ -76,7 +98,21 @@ pub fn op_v8ctx_decoder_decode(
     stream: bool,
 ) -> Result<String, JsErrorBox> {
     let mut state = decoder.state.borrow_mut();
-    let last = !stream;
+    let decoded = decode(&mut state, decoder.encoding, decoder.fatal, data, !stream);
+    if !stream || decoded.is_err() {
+        *state = decoder.fresh();
+    }
+    decoded
+}
+
+/// Decodes `data` with `state`; `last` ends the stream.
+fn decode(
+    state: &mut encoding_rs::Decoder,
+    encoding: &'static Encoding,
+    fatal: bool,
+    data: &[u8],
+    last: bool,
+) -> Result<String, JsErrorBox> {
     let mut out = String::new();
     let mut rest = data;
     // encoding_rs writes only into the room the String has; a String made with the room it
@@ -86,7 +122,7 @@ pub fn op_v8ctx_decoder_decode(
             .max_utf8_buffer_length(rest.len())
             .ok_or_else(|| JsErrorBox::range_error("input too large to decode"))?;
         out.reserve(room);
-        if decoder.fatal {
+        if fatal {
             let (result, read) = state.decode_to_string_without_replacement(rest, &mut out, last);
             rest = &rest[read..];
             match result {
@@ -102,13 +138,10 @@ pub fn op_v8ctx_decoder_decode(
             }
         }
     };
-    if last || !complete {
-        *state = decoder.fresh();
-    }
     if !complete {
         return Err(JsErrorBox::type_error(format!(
             "The encoded data was not valid for encoding {}",
-            decoder.encoding.name().to_ascii_lowercase()
+            encoding.name().to_ascii_lowercase()
         )));
     }
     Ok(out)

@@ -117,6 +117,7 @@ deno_core::extension!(
         encoding::op_v8ctx_encoding_name,
         encoding::op_v8ctx_decoder_new,
         encoding::op_v8ctx_decoder_decode,
+        encoding::op_v8ctx_decode_once,
         modules::op_v8ctx_require_resolve,
         modules::op_v8ctx_module_read,
         modules::op_v8ctx_commonjs_compile,

@@ -202,3 +202,30 @@ pub fn split_reply(payload: &[u8]) -> Option<(usize, bool, &[u8])> {
     let heap = u64::from_le_bytes(payload.get(..8)?.try_into().ok()?);
     Some((heap as usize, *payload.get(8)? != 0, &payload[9..]))
 }
+
+/// The console of JavaScript in a child process (a worker, the snapshot maker): it sends each
+/// line as a `CONSOLE` frame, through `send`, to the parent, whose console it is.
+#[pyo3::pyclass(frozen)]
+pub struct ConsoleToFrames {
+    send: fn(u8, &[&[u8]]) -> pyo3::PyResult<()>,
+}
+
+impl ConsoleToFrames {
+    /// A console callable sending through `send`.
+    pub fn callable(
+        py: pyo3::Python<'_>,
+        send: fn(u8, &[&[u8]]) -> pyo3::PyResult<()>,
+    ) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
+        Ok(pyo3::Bound::new(py, ConsoleToFrames { send })?
+            .into_any()
+            .unbind())
+    }
+}
+
+#[pyo3::pymethods]
+impl ConsoleToFrames {
+    fn __call__(&self, name: &str, message: &str) -> pyo3::PyResult<()> {
+        let level = crate::host::level_number(name) as u8;
+        (self.send)(CONSOLE, &[&[level], message.as_bytes()])
+    }
+}

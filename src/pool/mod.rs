@@ -24,13 +24,14 @@
 
 mod closing;
 mod delivery;
-mod frames;
-mod os_process;
+pub(crate) mod frames;
+pub(crate) mod os_process;
 mod process_child;
-mod process_worker;
+pub(crate) mod process_worker;
 mod shared;
+pub(crate) mod stderr_tail;
 mod thread_worker;
-mod wire;
+pub(crate) mod wire;
 mod worker;
 
 use std::collections::{HashMap, VecDeque};
@@ -56,6 +57,7 @@ use crate::execute::{self, Request};
 use crate::gil;
 use crate::limits;
 use crate::owner;
+use crate::snapshot::Snapshot;
 
 /// V8 workers shared by every Python thread, recycled before they bloat.
 #[pyclass(module = "v8ctx", frozen)]
@@ -114,7 +116,11 @@ impl Isolation {
 }
 
 /// How this interpreter starts a worker process: the same Python, finding the same v8ctx.
-fn launch_here(py: Python<'_>, spec: Vec<u8>, max_rss_mb: Option<usize>) -> PyResult<Launch> {
+pub(crate) fn launch_here(
+    py: Python<'_>,
+    spec: Vec<u8>,
+    max_rss_mb: Option<usize>,
+) -> PyResult<Launch> {
     let python: std::path::PathBuf = py.import("sys")?.getattr("executable")?.extract()?;
     if python.as_os_str().is_empty() {
         return Err(PyRuntimeError::new_err(
@@ -143,7 +149,7 @@ fn launch_here(py: Python<'_>, spec: Vec<u8>, max_rss_mb: Option<usize>) -> PyRe
 #[pymethods]
 impl Pool {
     #[new]
-    #[pyo3(signature = (code = "", *, isolation = "thread", workers = None, recycle_after = None, max_heap_mb = None, max_rss_mb = None, timeout = None, random_seed = None, console = None, globals = None, modules = None, browser = false, user_agent = None, url = None))]
+    #[pyo3(signature = (code = "", *, isolation = "thread", workers = None, recycle_after = None, max_heap_mb = None, max_rss_mb = None, timeout = None, random_seed = None, console = None, globals = None, modules = None, browser = false, user_agent = None, url = None, snapshot = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -161,6 +167,7 @@ impl Pool {
         browser: bool,
         user_agent: Option<String>,
         url: Option<String>,
+        snapshot: Option<Bound<'_, Snapshot>>,
     ) -> PyResult<Self> {
         let isolation = Isolation::from_name(isolation)?;
         if owner::forked() && isolation == Isolation::Thread {
@@ -206,6 +213,7 @@ impl Pool {
                     user_agent.as_deref().into_pyobject(py)?.into_any(),
                 ),
                 ("url", url.as_deref().into_pyobject(py)?.into_any()),
+                ("snapshot", snapshot.clone().into_pyobject(py)?.into_any()),
             ],
         )?;
         let workers =
@@ -240,11 +248,19 @@ impl Pool {
                     browser,
                     user_agent.as_deref(),
                     url.as_deref(),
+                    snapshot
+                        .as_ref()
+                        .map(|s| pyo3::types::PyBytes::new(py, s.get().image().bytes())),
                 )?;
                 Some(launch_here(py, spec, max_rss_mb)?)
             }
         };
         let browser = crate::browser::from_arguments(browser, user_agent, url)?;
+        let snapshot = snapshot.map(|s| Arc::clone(s.get().image()));
+        let (random_seed, browser) = match &snapshot {
+            Some(image) => crate::snapshot::options_from(image, random_seed, browser)?,
+            None => (random_seed, browser),
+        };
         if isolation == Isolation::Thread {
             // A process pool starts no V8 here, so its children may still run V8 in-process.
             owner::watch_for_fork();
@@ -260,6 +276,7 @@ impl Pool {
                 globals,
                 modules: module_root,
                 browser,
+                snapshot,
                 launch,
             },
             state: Mutex::new(State {
@@ -435,6 +452,7 @@ impl Pool {
         slf
     }
 
+    #[pyo3(text_signature = "(self, exc_type, exc_value, traceback)")]
     fn __exit__(
         &self,
         py: Python<'_>,

@@ -289,3 +289,13 @@ pub fn exit_now(code: i32) -> ! {
     // SAFETY: _exit has no preconditions; it ends the process without running destructors.
     unsafe { libc::_exit(code) }
 }
+
+/// How a child that ended did: "was killed by SIGKILL", "exited with status 1".
+pub fn how_it_exited(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.signal(), status.code()) {
+        (Some(signal), _) => format!("was killed by {}", signal_name(signal)),
+        (None, Some(code)) => format!("exited with status {code}"),
+        (None, None) => "ended".to_string(),
+    }
+}

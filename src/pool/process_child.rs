@@ -23,7 +23,6 @@ use super::shared::Config;
 use super::thread_worker::{run_request, start_runtime};
 use super::wire;
 use crate::execute::Request;
-use crate::host;
 use crate::limits::Stops;
 
 /// The worker's pipes to its parent, used by the main loop, the console and the callables, all
@@ -131,20 +130,8 @@ fn request_of_call(py: Python<'_>, body: &[u8]) -> PyResult<Request> {
 
 /// The pool's configuration from the parent's `Start` payload, built by `process_spec`.
 fn config_from_spec(py: Python<'_>, payload: &[u8]) -> PyResult<Config> {
-    let spec = wire::loads(py, payload)?;
-    let spec = spec.cast::<PyDict>()?;
-    let item = |key: &str| -> PyResult<Bound<'_, PyAny>> {
-        spec.get_item(key)?
-            .ok_or_else(|| PyRuntimeError::new_err(format!("the worker's spec lacks {key}")))
-    };
-    let parent_build: String = item("build")?.extract()?;
-    let own_build: String = py.import("v8ctx._v8ctx")?.getattr("__file__")?.extract()?;
-    if parent_build != own_build {
-        return Err(PyRuntimeError::new_err(format!(
-            "the worker process imported v8ctx from {own_build}, not from {parent_build} as its \
-             parent did"
-        )));
-    }
+    let spec = wire::Spec::from_parent(py, payload, "the worker's")?;
+    let item = |key: &str| spec.item(key);
     let mut globals = Vec::new();
     for exposed in item("globals")?.cast::<PyList>()?.iter() {
         let (name, value, callable): (String, Bound<'_, PyAny>, bool) = exposed.extract()?;
@@ -167,24 +154,17 @@ fn config_from_spec(py: Python<'_>, payload: &[u8]) -> PyResult<Config> {
         max_heap_mb: item("max_heap_mb")?.extract()?,
         timeout: None,
         random_seed: item("random_seed")?.extract()?,
-        console: Some(Bound::new(py, ConsoleToParent)?.into_any().unbind()),
+        // A worker's console is its parent's.
+        console: Some(frames::ConsoleToFrames::callable(py, send)?),
         globals,
         modules: crate::modules::from_python(Some(&modules))?,
         browser,
+        snapshot: match item("snapshot")?.extract::<Option<Vec<u8>>>()? {
+            Some(bytes) => Some(Arc::new(crate::snapshot::Image::open(py, bytes)?)),
+            None => None,
+        },
         launch: None,
     })
-}
-
-/// What a worker's console does: it sends each line to the parent, whose console it is.
-#[pyclass(frozen)]
-struct ConsoleToParent;
-
-#[pymethods]
-impl ConsoleToParent {
-    fn __call__(&self, name: &str, message: &str) -> PyResult<()> {
-        let level = host::level_number(name) as u8;
-        send(frames::CONSOLE, &[&[level], message.as_bytes()])
-    }
 }
 
 /// A Python callable exposed to the pool's JavaScript: it lives in the parent, which runs it.
@@ -264,9 +244,10 @@ pub(super) fn process_spec(
     browser: bool,
     user_agent: Option<&str>,
     url: Option<&str>,
+    snapshot: Option<Bound<'_, pyo3::types::PyBytes>>,
 ) -> PyResult<Vec<u8>> {
     let spec = PyDict::new(py);
-    spec.set_item("build", py.import("v8ctx._v8ctx")?.getattr("__file__")?)?;
+    spec.set_item("build", wire::build(py)?)?;
     spec.set_item("code", code)?;
     spec.set_item("max_heap_mb", max_heap_mb)?;
     spec.set_item("random_seed", random_seed)?;
@@ -286,6 +267,7 @@ pub(super) fn process_spec(
     spec.set_item("browser", browser)?;
     spec.set_item("user_agent", user_agent)?;
     spec.set_item("url", url)?;
+    spec.set_item("snapshot", snapshot)?;
     wire::dumps(py, spec.as_any()).map_err(|err| {
         PyTypeError::new_err(format!(
             "a process Pool sends its globals and modules to each worker process, and these do \

@@ -15,10 +15,9 @@
 //! for a cold start. Each worker's stderr is copied to the parent's as it comes, and its tail
 //! kept for the crash report.
 
-use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::fd::OwnedFd;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
@@ -27,7 +26,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Mutex;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -35,6 +34,7 @@ use pyo3::types::{PyList, PyTuple};
 use super::frames::{self, FrameReader, Received};
 use super::os_process::{self, ParentEnd};
 use super::shared::{Shared, Stoppable};
+use super::stderr_tail::StderrTail;
 use super::wire;
 use super::worker::Engine;
 use crate::errors::{self, JsErrorKind};
@@ -52,15 +52,12 @@ const RSS_POLL: Duration = Duration::from_millis(10);
 /// another thread), so that a worker that ignores the stop is killed `KILL_GRACE` after.
 const STOP_POLL: Duration = Duration::from_millis(50);
 
-/// How many bytes of a worker's stderr are kept for its crash report.
-const STDERR_TAIL: usize = 4096;
-
 /// How to start a worker process, fixed at the pool's creation.
-pub(super) struct Launch {
-    pub(super) python: PathBuf,
+pub(crate) struct Launch {
+    pub(crate) python: PathBuf,
     /// PYTHONPATH for the worker: the directory v8ctx was imported from comes first, so the
     /// worker runs the same build as the parent.
-    pub(super) python_path: OsString,
+    pub(crate) python_path: OsString,
     /// The pickled `Start` payload: the pool's code and options (`process_child.rs` reads it).
     pub(super) spec: Arc<Vec<u8>>,
     pub(super) max_rss_mb: Option<usize>,
@@ -494,13 +491,7 @@ impl WorkerProcess {
         };
         match status {
             Some(None) => "ended (another wait of this process took its exit status)".to_string(),
-            Some(Some(status)) => match (status.signal(), status.code()) {
-                (Some(signal), _) => {
-                    format!("was killed by {}", os_process::signal_name(signal))
-                }
-                (None, Some(code)) => format!("exited with status {code}"),
-                (None, None) => "ended".to_string(),
-            },
+            Some(Some(status)) => os_process::how_it_exited(status),
             None => {
                 self.kill();
                 "closed its pipe without exiting, and was killed".to_string()
@@ -586,52 +577,6 @@ impl Stoppable for Control {
             let _ = pipe.write_all(&[frames::CONTROL_CANCEL]);
         }
         *self.requested.lock() = Some((Instant::now(), StopKind::Cancel));
-    }
-}
-
-/// A worker's stderr, copied to the parent's stderr as it comes, with its tail kept.
-struct StderrTail {
-    tail: Mutex<(VecDeque<u8>, bool)>,
-    closed: Condvar,
-}
-
-impl StderrTail {
-    fn drain(mut stderr: impl Read + Send + 'static) -> Arc<Self> {
-        let tail = Arc::new(StderrTail {
-            tail: Mutex::new((VecDeque::new(), false)),
-            closed: Condvar::new(),
-        });
-        let filling = Arc::clone(&tail);
-        let drained = std::thread::Builder::new()
-            .name("v8ctx-worker-stderr".into())
-            .spawn(move || {
-                let mut chunk = [0u8; 8192];
-                while let Ok(read @ 1..) = stderr.read(&mut chunk) {
-                    let _ = io::stderr().write_all(&chunk[..read]);
-                    let mut kept = filling.tail.lock();
-                    kept.0.extend(&chunk[..read]);
-                    let excess = kept.0.len().saturating_sub(STDERR_TAIL);
-                    kept.0.drain(..excess);
-                }
-                filling.tail.lock().1 = true;
-                filling.closed.notify_all();
-            });
-        if drained.is_err() {
-            tail.tail.lock().1 = true;
-        }
-        tail
-    }
-
-    /// The last lines, once the worker closed its stderr (waiting at most `wait` for that).
-    fn tail(&self, wait: Duration) -> String {
-        let mut kept = self.tail.lock();
-        if !kept.1 {
-            self.closed.wait_for(&mut kept, wait);
-        }
-        let text = String::from_utf8_lossy(kept.0.make_contiguous()).into_owned();
-        let lines: Vec<&str> = text.lines().collect();
-        let last = &lines[lines.len().saturating_sub(12)..];
-        last.iter().map(|l| format!("  {l}\n")).collect()
     }
 }
 

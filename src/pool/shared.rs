@@ -55,6 +55,8 @@ pub(super) struct Config {
     pub(super) globals: Vec<(String, Py<PyAny>)>,
     pub(super) modules: Arc<crate::modules::ModuleRoot>,
     pub(super) browser: Option<crate::browser::Browser>,
+    /// The user snapshot every worker's runtime starts from.
+    pub(super) snapshot: Option<Arc<crate::snapshot::Image>>,
     /// How to start a worker process; None for worker threads.
     pub(super) launch: Option<Launch>,
 }

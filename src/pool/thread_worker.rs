@@ -73,6 +73,7 @@ pub(super) fn start_runtime(config: &Config) -> PyResult<Runtime> {
             console: config.console.as_ref().map(|c| c.clone_ref(py)),
             modules: Arc::clone(&config.modules),
             browser: config.browser.clone(),
+            snapshot: config.snapshot.clone(),
         };
         let runtime =
             gil::without_gil(py, || Runtime::new(options)).map_err(PyRuntimeError::new_err)?;

@@ -17,13 +17,23 @@
       const encoding = ops.op_v8ctx_encoding_name(String(label));
       if (encoding === null) throw new RangeError(`The encoding label provided ('${String(label)}') is invalid.`);
       const fatal = Boolean(options?.fatal), ignoreBOM = Boolean(options?.ignoreBOM);
-      state.set(this, { encoding, fatal, ignoreBOM, decoder: ops.op_v8ctx_decoder_new(encoding, fatal, ignoreBOM) });
+      // The decoder's state exists only while a stream is being decoded: a TextDecoder kept
+      // between streams then holds no C++ object (snapshot/ cannot keep those).
+      state.set(this, { encoding, fatal, ignoreBOM, decoder: null });
     }
     get encoding() { return own(this).encoding; }
     get fatal() { return own(this).fatal; }
     get ignoreBOM() { return own(this).ignoreBOM; }
     decode(input = undefined, options = {}) {
-      return ops.op_v8ctx_decoder_decode(own(this).decoder, bytes(input), Boolean(options?.stream));
+      const s = own(this), stream = Boolean(options?.stream), data = bytes(input);
+      if (s.decoder === null && !stream) return ops.op_v8ctx_decode_once(s.encoding, s.fatal, s.ignoreBOM, data);
+      s.decoder ??= ops.op_v8ctx_decoder_new(s.encoding, s.fatal, s.ignoreBOM);
+      try {
+        return ops.op_v8ctx_decoder_decode(s.decoder, data, stream);
+      } finally {
+        // The stream ended (or failed, which ends it too).
+        if (!stream) s.decoder = null;
+      }
     }
   }
   const own = (decoder) => {
