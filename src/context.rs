@@ -32,7 +32,9 @@ use crate::snapshot::Snapshot;
 /// The smallest heap limit a Context accepts: V8 and the bootstrap need a few megabytes.
 const MIN_HEAP_MB: usize = 16;
 
-/// A JavaScript global scope in its own V8 isolate, owned by the thread that creates it.
+#[doc = stub_doc!("Context")]
+#[doc = ""]
+#[doc = stub_doc!("Context.__new__")]
 #[pyclass(module = "v8ctx", frozen)]
 pub struct Context {
     core: Arc<ContextCore>,
@@ -118,8 +120,7 @@ impl Context {
         Ok(context)
     }
 
-    /// Runs `code` as a classic script in the global scope; identical source runs once.
-    /// `filename` names it in stack traces and errors (default `<v8ctx>`).
+    #[doc = stub_doc!("Context.compile")]
     #[pyo3(signature = (code, *, filename = None, timeout = None))]
     fn compile(
         &self,
@@ -139,7 +140,7 @@ impl Context {
         })
     }
 
-    /// Calls the global function `name` (dotted names reach into objects) with `args`.
+    #[doc = stub_doc!("Context.call")]
     #[pyo3(signature = (name, args = None, *, auto_await = true, timeout = None))]
     fn call(
         &self,
@@ -162,7 +163,7 @@ impl Context {
         })
     }
 
-    /// Runs `code` as a script and returns its completion value.
+    #[doc = stub_doc!("Context.evaluate")]
     #[pyo3(signature = (code, *, auto_await = true, filename = None, timeout = None))]
     fn evaluate(
         &self,
@@ -178,7 +179,7 @@ impl Context {
         })
     }
 
-    /// never_jscore's `eval`: runs `code`, returning its value only if `return_value`.
+    #[doc = stub_doc!("Context.eval")]
     #[pyo3(signature = (code, return_value = false, auto_await = true, *, filename = None, timeout = None))]
     fn eval(
         &self,
@@ -195,8 +196,7 @@ impl Context {
         })
     }
 
-    /// Imports the ES module `specifier` (resolved from the module root) and returns its
-    /// namespace as a dict: functions in it become `JSFunction`s. Top-level `await` is awaited.
+    #[doc = stub_doc!("Context.import_module")]
     #[pyo3(signature = (specifier, *, timeout = None))]
     fn import_module(
         &self,
@@ -207,23 +207,20 @@ impl Context {
         self.evaluate_own(py, &modules::import_expression(specifier), timeout)
     }
 
-    /// `require(name)` as a CommonJS module at the module root would call it: a built-in or a
-    /// file from the module root; returns its `module.exports`, converted.
+    #[doc = stub_doc!("Context.require")]
     #[pyo3(signature = (name, *, timeout = None))]
     fn require(&self, py: Python<'_>, name: &str, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
         self.evaluate_own(py, &modules::require_expression(name), timeout)
     }
 
-    /// Makes `value` reachable from JavaScript at the dotted global `name`: a callable as a
-    /// function JavaScript calls (with the GIL taken for it), anything else converted once.
+    #[doc = stub_doc!("Context.expose")]
     fn expose(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
         self.run(py, None, |runtime, _| {
             bridge::expose(py, runtime, name, value)
         })
     }
 
-    /// `call` for asyncio: an awaitable that runs the call on this (the event loop's) thread,
-    /// letting other tasks run while its Promise waits on timers or async Python functions.
+    #[doc = stub_doc!("Context.call_async")]
     #[pyo3(signature = (name, args = None, *, timeout = None))]
     fn call_async<'py>(
         &self,
@@ -241,7 +238,7 @@ impl Context {
         )
     }
 
-    /// `evaluate` for asyncio (see `call_async`).
+    #[doc = stub_doc!("Context.evaluate_async")]
     #[pyo3(signature = (code, *, timeout = None))]
     fn evaluate_async<'py>(
         &self,
@@ -252,7 +249,7 @@ impl Context {
         awaiting::awaitable(py, &self.core, execute::Request::Evaluate { code }, timeout)
     }
 
-    /// The value at the dotted global `name` (a function as a `JSFunction`).
+    #[doc = stub_doc!("Context.get")]
     #[pyo3(signature = (name, *, timeout = None))]
     fn get(&self, py: Python<'_>, name: &str, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
         self.run(py, timeout, |runtime, _| {
@@ -260,7 +257,7 @@ impl Context {
         })
     }
 
-    /// Runs `code` with private top-level declarations; returns the Script that reaches them.
+    #[doc = stub_doc!("Context.load")]
     #[pyo3(signature = (code, *, filename = None, timeout = None))]
     fn load(
         slf: &Bound<'_, Self>,
@@ -272,7 +269,7 @@ impl Context {
         Script::load(slf.py(), slf, code, name, timeout)
     }
 
-    /// A full, compacting garbage collection.
+    #[doc = stub_doc!("Context.gc")]
     fn gc(&self, py: Python<'_>) -> PyResult<()> {
         self.core.with_runtime(py, |runtime| {
             without_gil(py, || runtime.collect_garbage());
@@ -280,7 +277,7 @@ impl Context {
         })
     }
 
-    /// V8's heap statistics for this isolate, in bytes.
+    #[doc = stub_doc!("Context.heap_stats")]
     fn heap_stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         self.core.with_runtime(py, |runtime| {
             let stats = PyDict::new(py);
@@ -291,11 +288,12 @@ impl Context {
         })
     }
 
-    /// Disposes the isolate (on a foreign thread: marks it closed and leaves disposal to the owner).
+    #[doc = stub_doc!("Context.close")]
     fn close(&self) {
         self.core.close();
     }
 
+    #[doc = stub_doc!("Context.closed")]
     #[getter]
     fn closed(&self) -> bool {
         self.core.closed()
@@ -316,6 +314,7 @@ impl Context {
         self.close();
     }
 
+    #[doc = stub_doc!("Context.__reduce__")]
     fn __reduce__(&self) -> PyResult<()> {
         Err(crate::errors::not_picklable("Context"))
     }

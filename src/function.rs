@@ -18,7 +18,7 @@ use crate::execute::{self, Target};
 use crate::handles::Handles;
 use crate::release_queue::ReleaseQueue;
 
-/// A JavaScript function, called on its Context's owner thread.
+#[doc = stub_doc!("JSFunction")]
 #[pyclass(module = "v8ctx", name = "JSFunction", frozen)]
 pub struct JsFunction {
     context: Arc<ContextCore>,
@@ -44,12 +44,13 @@ impl JsFunction {
         })
     }
 
-    /// The function's `name` ("" for an anonymous one).
+    #[doc = stub_doc!("JSFunction.name")]
     #[getter]
     fn name(&self) -> &str {
         &self.name
     }
 
+    #[doc = stub_doc!("JSFunction.__reduce__")]
     fn __reduce__(&self) -> PyResult<()> {
         Err(crate::errors::not_picklable("JSFunction"))
     }

@@ -1,6 +1,16 @@
 //! v8ctx: JavaScript in V8 from Python, through deno_core. ARCHITECTURE.md explains the modules
 //! and the thread model.
 
+/// The docstring the stubs (`python/v8ctx/_v8ctx.pyi`) give `$key` ("Context.call", or "Context"
+/// for the class), as `build.rs` extracted it: the stubs are the one text of the API's
+/// documentation, which `help()` shows for the compiled classes too. A key the stubs lack does
+/// not compile.
+macro_rules! stub_doc {
+    ($key:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/stub_docs/", $key, ".txt"))
+    };
+}
+
 mod awaiting;
 mod bridge;
 mod browser;

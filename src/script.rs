@@ -22,7 +22,7 @@ use crate::release_queue::ReleaseQueue;
 /// What `Context.load` appends to the source: the evaluator the wrapper function returns.
 const EVALUATOR: &str = "\n;return (__v8ctx_source) => eval(__v8ctx_source);";
 
-/// Code loaded into a Context with private top-level declarations.
+#[doc = stub_doc!("Script")]
 #[pyclass(module = "v8ctx", frozen)]
 pub struct Script {
     context: Py<Context>,
@@ -78,11 +78,12 @@ impl Script {
 
 #[pymethods]
 impl Script {
+    #[doc = stub_doc!("Script.__reduce__")]
     fn __reduce__(&self) -> PyResult<()> {
         Err(crate::errors::not_picklable("Script"))
     }
 
-    /// Calls the function `name` from this script's scope (or the globals behind it).
+    #[doc = stub_doc!("Script.call")]
     #[pyo3(signature = (name, args = None, *, auto_await = true, timeout = None))]
     fn call(
         &self,
@@ -102,7 +103,7 @@ impl Script {
         })
     }
 
-    /// Evaluates `expression` in this script's scope and returns its value.
+    #[doc = stub_doc!("Script.evaluate")]
     #[pyo3(signature = (expression, *, auto_await = true, timeout = None))]
     fn evaluate(
         &self,
@@ -129,7 +130,7 @@ impl Script {
         })
     }
 
-    /// The Context this script was loaded into.
+    #[doc = stub_doc!("Script.context")]
     #[getter]
     fn context(&self, py: Python<'_>) -> Py<Context> {
         self.context.clone_ref(py)

@@ -10,6 +10,9 @@ a process must not matter: those tests run in fresh interpreters.
 import os
 import pickle
 import struct
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -224,6 +227,53 @@ def test_the_limits_hold_while_creating():
         v8ctx.Snapshot.create("setInterval(() => {}, 5)", timeout=0.5)
     with pytest.raises(v8ctx.JSMemoryError):
         v8ctx.Snapshot.create("const a = []; while (true) a.push(new Array(1000).fill(1))", max_heap_mb=32)
+
+
+def makers_of(parent: int) -> list[int]:
+    """The snapshot maker processes `parent` started."""
+    found = subprocess.run(["pgrep", "-P", str(parent), "-f", "v8ctx._snapshot"], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return not any(line.startswith("State:") and "Z" in line for line in status)
+    except FileNotFoundError:
+        return False
+
+
+def test_a_maker_process_ends_with_its_caller():
+    caller = subprocess.Popen([sys.executable, "-c", "import v8ctx; v8ctx.Snapshot.create('while (true) {}')"])
+    try:
+        deadline = time.monotonic() + 60
+        while not makers_of(caller.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (maker,) = makers_of(caller.pid)
+    finally:
+        caller.kill()
+        caller.wait()
+    deadline = time.monotonic() + 10
+    while running(maker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(maker)
+
+
+def test_ctrl_c_while_creating_stops_the_maker():
+    out = run_python(
+        """
+        import _thread, os, subprocess, threading, time, v8ctx
+        threading.Timer(1.0, _thread.interrupt_main).start()
+        try:
+            v8ctx.Snapshot.create("while (true) {}")
+        except KeyboardInterrupt:
+            print("interrupted")
+        left = subprocess.run(["pgrep", "-P", str(os.getpid()), "-f", "v8ctx._snapshot"], capture_output=True, text=True)
+        print("makers left:", left.stdout.split())
+        """,
+        timeout=60,
+    )
+    assert out.split("\n")[:2] == ["interrupted", "makers left: []"]
 
 
 def test_what_v8_cannot_serialize_ends_the_maker_process_not_the_caller():

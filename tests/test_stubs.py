@@ -31,7 +31,7 @@ def runtime_parameters(function) -> list[tuple[str, str]]:
 
 
 def methods_with_signatures():
-    for class_name in ("Context", "Script", "Pool", "JSFunction"):
+    for class_name in ("Context", "Script", "Pool", "JSFunction", "Snapshot"):
         for node in CLASSES[class_name].body:
             # A compiled __call__ is a slot wrapper whose signature is always (*args, **kwargs);
             # test_js_functions.py checks JSFunction's calling convention by calling it.
@@ -48,7 +48,8 @@ def methods_with_signatures():
 )
 def test_stub_signature_matches_the_compiled_method(class_name, method):
     cls = getattr(_v8ctx, class_name)
-    expected = stub_parameters(method)[1:]
+    static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in method.decorator_list)
+    expected = stub_parameters(method)[0 if static else 1 :]
     compiled = runtime_parameters(cls if method.name in ("__init__", "__new__") else getattr(cls, method.name))
     if method.name in ("__enter__", "__exit__"):
         compiled = [(name, "POSITIONAL_OR_KEYWORD") for name, _ in compiled]
@@ -152,3 +153,19 @@ def test_mypy_strict_refuses_what_fails_at_run_time(tmp_path):
     )
     errors = [line.split(": error:")[0] for line in done.stdout.splitlines() if ": error:" in line]
     assert errors == ["use.py:5", "use.py:6"], done.stdout + done.stderr
+
+
+def documented():
+    """(runtime object, stub docstring) of every compiled class and method the stubs document."""
+    for class_name in ("Context", "Script", "Pool", "JSFunction", "Snapshot"):
+        node = CLASSES[class_name]
+        yield f"{class_name}", getattr(_v8ctx, class_name), ast.get_docstring(node)
+        for member in node.body:
+            if isinstance(member, ast.FunctionDef) and member.name != "__new__" and ast.get_docstring(member):
+                yield f"{class_name}.{member.name}", getattr(getattr(_v8ctx, class_name), member.name), ast.get_docstring(member)
+
+
+@pytest.mark.parametrize("name, runtime, doc", list(documented()), ids=[n for n, _, _ in documented()])
+def test_help_shows_the_stubs_docstrings(name, runtime, doc):
+    # A constructor's docstring follows its class's, as help() shows them together.
+    assert inspect.getdoc(runtime).startswith(doc)

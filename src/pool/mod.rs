@@ -59,7 +59,9 @@ use crate::limits;
 use crate::owner;
 use crate::snapshot::Snapshot;
 
-/// V8 workers shared by every Python thread, recycled before they bloat.
+#[doc = stub_doc!("Pool")]
+#[doc = ""]
+#[doc = stub_doc!("Pool.__new__")]
 #[pyclass(module = "v8ctx", frozen)]
 pub struct Pool {
     shared: Arc<Shared>,
@@ -329,7 +331,7 @@ impl Pool {
         Ok(pool)
     }
 
-    /// Calls the global function `name` on a free worker; blocks (without the GIL) until done.
+    #[doc = stub_doc!("Pool.call")]
     #[pyo3(signature = (name, args = None, *, timeout = None))]
     fn call(
         &self,
@@ -342,13 +344,13 @@ impl Pool {
         self.wait(py, Request::Call { name, args }, timeout)
     }
 
-    /// Evaluates `code` on a free worker and returns its completion value.
+    #[doc = stub_doc!("Pool.evaluate")]
     #[pyo3(signature = (code, *, timeout = None))]
     fn evaluate(&self, py: Python<'_>, code: String, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
         self.wait(py, Request::Evaluate { code }, timeout)
     }
 
-    /// `call` for asyncio: returns an awaitable future of the running event loop.
+    #[doc = stub_doc!("Pool.call_async")]
     #[pyo3(signature = (name, args = None, *, timeout = None))]
     fn call_async<'py>(
         &self,
@@ -361,7 +363,7 @@ impl Pool {
         self.submit_async(py, Request::Call { name, args }, timeout)
     }
 
-    /// `evaluate` for asyncio: returns an awaitable future of the running event loop.
+    #[doc = stub_doc!("Pool.evaluate_async")]
     #[pyo3(signature = (code, *, timeout = None))]
     fn evaluate_async<'py>(
         &self,
@@ -372,7 +374,7 @@ impl Pool {
         self.submit_async(py, Request::Evaluate { code }, timeout)
     }
 
-    /// Replaces every worker by a fresh one (warmed up first); returns when all are replaced.
+    #[doc = stub_doc!("Pool.restart")]
     fn restart(&self, py: Python<'_>) -> PyResult<()> {
         let shared = &self.shared;
         {
@@ -409,7 +411,7 @@ impl Pool {
         }
     }
 
-    /// Total calls, queue length, and per worker: calls on its current runtime, restarts, heap used.
+    #[doc = stub_doc!("Pool.stats")]
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let stats = PyDict::new(py);
         stats.set_item("calls", self.shared.total_calls.load(Ordering::Relaxed))?;
@@ -429,20 +431,19 @@ impl Pool {
         Ok(stats)
     }
 
-    /// Finishes the queued calls, joins every worker thread and frees every runtime. With
-    /// `cancel`, queued calls fail with PoolClosedError and running ones are terminated instead.
+    #[doc = stub_doc!("Pool.close")]
     #[pyo3(signature = (*, cancel = false))]
     fn close(&self, py: Python<'_>, cancel: bool) {
         shutdown(py, &self.shared, cancel);
     }
 
+    #[doc = stub_doc!("Pool.closed")]
     #[getter]
     fn closed(&self) -> bool {
         self.shared.state.lock().closing
     }
 
-    /// Pickles as its specification, which unpickles into the receiving process's shared pool
-    /// for it (`v8ctx.shared_pool`).
+    #[doc = stub_doc!("Pool.__reduce__")]
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {
         let rebuild = py.import("v8ctx._shared")?.getattr("_pool_from_spec")?;
         Ok((rebuild.unbind(), self.spec.clone_ref(py)))

@@ -1,11 +1,12 @@
 //! What runs in the process `Snapshot.create` starts (`python -m v8ctx._snapshot`): the code,
 //! in a runtime made for snapshotting, then the snapshot, sealed, sent back on stdout.
 //!
-//! The parent writes the request (a pickle, `Request::to_spec`) to stdin and closes it; the
-//! child answers with frames (`pool/frames.rs`): console lines as it runs, then the snapshot or
-//! the exception that ended the run.
+//! The parent writes the request (a pickle, `Request::to_spec`) to stdin as one frame
+//! (`pool/frames.rs`), and keeps stdin open until it has the answer; the child answers with
+//! frames on stdout: console lines as it runs, then the snapshot or the exception that ended it.
 
 use std::io::{Read, Write};
+use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,7 @@ use super::envelope::{self, Recorded};
 use super::sidecar;
 use crate::execute;
 use crate::gil::without_gil;
-use crate::pool::{frames, wire};
+use crate::pool::{frames, os_process, wire};
 use crate::runtime::{self, Runtime};
 
 /// Frames the maker sends.
@@ -71,9 +72,21 @@ fn answer(kind: u8, parts: &[&[u8]]) -> PyResult<()> {
 /// The maker process's whole life.
 #[pyfunction]
 pub fn _serve_snapshot_maker(py: Python<'_>) -> PyResult<()> {
-    let mut spec = Vec::new();
-    py.detach(|| std::io::stdin().lock().read_to_end(&mut spec))?;
-    match make(py, &spec) {
+    let stdin = std::fs::File::from(std::io::stdin().as_fd().try_clone_to_owned()?);
+    let mut requests = frames::FrameReader::new(stdin);
+    let Some(request) = py.detach(|| requests.next_blocking())? else {
+        return Ok(());
+    };
+    // The caller keeps stdin open while it waits: its end (the caller gave up, or died) ends this
+    // process too, whatever the code is doing.
+    std::thread::Builder::new()
+        .name("v8ctx-snapshot-caller".into())
+        .spawn(move || {
+            let mut rest = [0u8; 1];
+            while matches!(requests.file().read(&mut rest), Ok(1..)) {}
+            os_process::exit_now(1);
+        })?;
+    match make(py, &request.payload) {
         Ok(snapshot) => answer(MADE, &[&snapshot])?,
         Err(err) => answer(RAISED, &[&wire::dumps_exception(py, err)])?,
     }

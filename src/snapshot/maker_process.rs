@@ -1,7 +1,7 @@
 //! The caller's side of `Snapshot.create`: starts the maker process (`maker.rs`), sends the
 //! request, relays the console, and turns how the process ended into bytes or an exception.
 
-use std::io::Write;
+use std::os::fd::OwnedFd;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use super::maker::{self, Request};
 use crate::errors;
 use crate::execute;
 use crate::host;
-use crate::pool::frames::{FrameReader, Received};
+use crate::pool::frames::{self, FrameReader, Received};
 use crate::pool::os_process::{self, ParentEnd};
 use crate::pool::stderr_tail::StderrTail;
 use crate::pool::{launch_here, wire};
@@ -25,15 +25,20 @@ const POLL: Duration = Duration::from_millis(50);
 /// the heap) before it is killed.
 const GRACE: Duration = Duration::from_secs(10);
 
-/// Kills the maker unless it was waited for: an early return leaves no process behind.
-struct Maker(Child);
+/// The maker process, and its stdin, which stays open while the caller waits: closing it (or
+/// the caller's death) ends the maker. Dropping kills it unless it ended: an early return leaves
+/// no process behind.
+struct Maker {
+    child: Child,
+    _stdin: std::fs::File,
+}
 
 impl Drop for Maker {
     fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
         }
-        let _ = self.0.wait();
+        let _ = self.child.wait();
     }
 }
 
@@ -57,18 +62,21 @@ pub fn make(
                 "Snapshot.create could not start the process that makes the snapshot: {err}"
             ))
         })?;
-    let mut maker = Maker(child);
-    let stderr: Arc<StderrTail> = StderrTail::drain(maker.0.stderr.take().expect("piped"));
-    let mut stdin = maker.0.stdin.take().expect("piped");
+    let mut child = child;
+    let stdin = std::fs::File::from(OwnedFd::from(child.stdin.take().expect("piped")));
+    let mut to_maker = stdin.try_clone()?;
+    let mut maker = Maker {
+        child,
+        _stdin: stdin,
+    };
+    let stderr: Arc<StderrTail> = StderrTail::drain(maker.child.stderr.take().expect("piped"));
     // Written from a thread: a large request fills the pipe before the maker reads it all.
     std::thread::Builder::new()
         .name("v8ctx-snapshot-request".into())
         .spawn(move || {
-            let _ = stdin.write_all(&spec);
+            let _ = frames::write_frame(&mut to_maker, frames::START, &[&spec]);
         })?;
-    let stdout = std::fs::File::from(std::os::fd::OwnedFd::from(
-        maker.0.stdout.take().expect("piped"),
-    ));
+    let stdout = std::fs::File::from(OwnedFd::from(maker.child.stdout.take().expect("piped")));
     let mut answers = FrameReader::new(ParentEnd::new(stdout));
     let backstop = request.timeout.map(|t| Instant::now() + t + GRACE);
     loop {
@@ -105,7 +113,7 @@ pub fn make(
                 }
             }
             Received::Closed => {
-                let status = py.detach(|| maker.0.wait())?;
+                let status = py.detach(|| maker.child.wait())?;
                 return Err(errors::snapshot_error(
                     py,
                     format!(

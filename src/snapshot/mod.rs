@@ -66,7 +66,7 @@ impl Image {
     }
 }
 
-/// A V8 heap with the code given to `create` already run, to start Contexts and Pools from.
+#[doc = stub_doc!("Snapshot")]
 #[pyclass(module = "v8ctx", frozen)]
 pub struct Snapshot {
     image: Arc<Image>,
@@ -74,9 +74,7 @@ pub struct Snapshot {
 
 #[pymethods]
 impl Snapshot {
-    /// Runs `code` (a source, or a list of sources and `(filename, source)` pairs, run in order
-    /// as `Context.compile` runs them, awaiting a Promise one returns) in a fresh runtime, in a
-    /// separate process, and returns its heap.
+    #[doc = stub_doc!("Snapshot.create")]
     #[staticmethod]
     #[pyo3(signature = (
         code, *, filename = None, random_seed = None, modules = None, browser = false,
@@ -121,22 +119,21 @@ impl Snapshot {
         })
     }
 
-    /// The snapshot from what `to_bytes` returned; bytes from another build of v8ctx or V8, or
-    /// damaged ones, raise SnapshotError.
+    #[doc = stub_doc!("Snapshot.from_bytes")]
     #[staticmethod]
+    #[pyo3(signature = (data))]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Snapshot> {
         Ok(Snapshot {
             image: Arc::new(Image::open(py, data.to_vec())?),
         })
     }
 
-    /// The snapshot as bytes, for `from_bytes`.
+    #[doc = stub_doc!("Snapshot.to_bytes")]
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.image.bytes)
     }
 
-    /// Writes the snapshot to `path` (through a temporary file beside it, so a reader never sees
-    /// half of one).
+    #[doc = stub_doc!("Snapshot.save")]
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         let mut temporary = path.clone().into_os_string();
         temporary.push(format!(".{}.partial", std::process::id()));
@@ -151,8 +148,9 @@ impl Snapshot {
         Ok(())
     }
 
-    /// The snapshot `save` wrote to `path`.
+    #[doc = stub_doc!("Snapshot.load")]
     #[staticmethod]
+    #[pyo3(signature = (path))]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Snapshot> {
         let bytes = py.detach(|| std::fs::read(&path))?;
         Ok(Snapshot {
@@ -160,19 +158,19 @@ impl Snapshot {
         })
     }
 
-    /// The `random_seed` the code ran with, which every Context from the snapshot keeps.
+    #[doc = stub_doc!("Snapshot.random_seed")]
     #[getter]
     fn random_seed(&self) -> Option<u64> {
         self.image.recorded.random_seed
     }
 
-    /// Whether the snapshot has the browser globals (`browser=True` at `create`).
+    #[doc = stub_doc!("Snapshot.browser")]
     #[getter]
     fn browser(&self) -> bool {
         self.image.recorded.browser.is_some()
     }
 
-    /// `navigator.userAgent`, if the snapshot has the browser globals.
+    #[doc = stub_doc!("Snapshot.user_agent")]
     #[getter]
     fn user_agent(&self) -> Option<&str> {
         self.image
@@ -182,18 +180,19 @@ impl Snapshot {
             .map(|b| b.user_agent.as_str())
     }
 
-    /// `location.href`, if the snapshot has the browser globals.
+    #[doc = stub_doc!("Snapshot.url")]
     #[getter]
     fn url(&self) -> Option<&str> {
         self.image.recorded.browser.as_ref().map(|b| b.url.as_str())
     }
 
-    /// Its size in bytes, as `to_bytes` returns it.
+    #[doc = stub_doc!("Snapshot.nbytes")]
     #[getter]
     fn nbytes(&self) -> usize {
         self.image.bytes.len()
     }
 
+    #[doc = stub_doc!("Snapshot.__reduce__")]
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
         let from_bytes = slf.get_type().getattr("from_bytes")?;
