@@ -80,10 +80,8 @@ impl Context {
         let modules = modules::from_python(modules)?;
         let browser = browser::from_arguments(browser, user_agent, url)?;
         let snapshot = snapshot.map(|s| Arc::clone(s.image()));
-        let (random_seed, browser) = match &snapshot {
-            Some(image) => crate::snapshot::options_from(image, random_seed, browser)?,
-            None => (random_seed, browser),
-        };
+        let (random_seed, browser) =
+            crate::snapshot::options_from(snapshot.as_deref(), random_seed, browser)?;
         check_heap_limit(max_heap_mb)?;
         host::check_console(py, console.as_ref())?;
         owner::watch_for_fork();
@@ -131,12 +129,7 @@ impl Context {
     ) -> PyResult<()> {
         let name = filename.unwrap_or(execute::SCRIPT_NAME);
         self.run(py, timeout, |runtime, deadline| {
-            if !runtime.remember_source(code) {
-                return Ok(());
-            }
-            execute::run_script(py, runtime, code, name, false, false, deadline)
-                .map(drop)
-                .inspect_err(|_| runtime.forget_source(code))
+            execute::compile_once(py, runtime, code, name, deadline)
         })
     }
 

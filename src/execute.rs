@@ -42,6 +42,23 @@ pub fn run_script(
     settle(py, runtime, completion, deadline)
 }
 
+/// `Context.compile`: runs `code` as a classic script for its effects, unless identical source
+/// ran in this runtime before; a run that failed is forgotten, so it can be retried.
+pub fn compile_once(
+    py: Python<'_>,
+    runtime: &Runtime,
+    code: &str,
+    name: &str,
+    deadline: Option<Instant>,
+) -> PyResult<()> {
+    if !runtime.remember_source(code) {
+        return Ok(());
+    }
+    run_script(py, runtime, code, name, false, false, deadline)
+        .map(drop)
+        .inspect_err(|_| runtime.forget_source(code))
+}
+
 /// Runs a classic script up to its completion value, which may be a Promise still pending.
 pub fn start_script(
     py: Python<'_>,

@@ -137,14 +137,6 @@ struct Kept {
     before_snapshot: v8::Global<v8::Function>,
 }
 
-/// The isolate of a runtime `into_snapshot` has not consumed yet.
-fn js_isolate(js: &mut RefCell<Option<Js>>) -> &mut v8::Isolate {
-    js.get_mut()
-        .as_mut()
-        .expect("checked by the caller")
-        .v8_isolate()
-}
-
 /// Rejected Promises without a handler, kept in an isolate slot until the operation ends.
 ///
 /// v8ctx tracks these itself instead of deno_core, which reports them only from its event loop
@@ -278,8 +270,9 @@ fn keep_isolate_group_alive() {
 
 /// The bootstrap's per-runtime functions (reporter, timer canceller, deferred maker, next timer
 /// delay, and what runs right before a snapshot). A fresh heap gets them from `__v8ctxSetup`,
-/// and keeps them under `BOOTSTRAP_KEY` when it will be snapshotted; a heap from a user snapshot finds them there and resumes (its setup ran
-/// when the snapshot was made, with the options the snapshot records).
+/// and keeps them under `BOOTSTRAP_KEY` when it will be snapshotted; a heap from a user snapshot
+/// finds them there and resumes (its setup ran when the snapshot was made, with the options the
+/// snapshot records).
 fn bootstrap<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     options: &Options,
@@ -486,6 +479,17 @@ impl Runtime {
         })
     }
 
+    /// The JsRuntime, to run its event loop; Nested if the loop already runs further up the
+    /// stack.
+    fn js_for_event_loop(&self) -> Result<std::cell::RefMut<'_, JsRuntime>, SettleError> {
+        let js = self.js.try_borrow_mut().map_err(|_| SettleError::Nested)?;
+        Ok(std::cell::RefMut::map(js, |js| {
+            &mut **js
+                .as_mut()
+                .expect("only into_snapshot consumes the runtime")
+        }))
+    }
+
     fn kept(&self) -> &Kept {
         self.kept
             .as_ref()
@@ -550,10 +554,8 @@ impl Runtime {
         let event_loop = Rc::clone(&self.event_loop);
         let isolate = &mut self.isolate();
         let _entered = Entered::new(isolate);
-        let mut js = self.js.try_borrow_mut().map_err(|_| SettleError::Nested)?;
-        let js = &mut **js
-            .as_mut()
-            .expect("only into_snapshot consumes the runtime");
+        let mut js = self.js_for_event_loop()?;
+        let js = &mut *js;
         let context = &self.kept().context;
         event_loop.block_on(async {
             // Yielding once lets tokio fire its due timers (deno_core's are tokio sleeps).
@@ -685,10 +687,8 @@ impl Runtime {
         let stops = Arc::clone(&self.stops);
         let isolate = &mut self.isolate();
         let _entered = Entered::new(isolate);
-        let mut js = self.js.try_borrow_mut().map_err(|_| SettleError::Nested)?;
-        let js = &mut **js
-            .as_mut()
-            .expect("only into_snapshot consumes the runtime");
+        let mut js = self.js_for_event_loop()?;
+        let js = &mut *js;
         let context = &self.kept().context;
         event_loop.block_on(async {
             let far = std::time::Instant::now() + std::time::Duration::from_secs(86_400 * 365);
@@ -741,13 +741,12 @@ impl Runtime {
         }
         self.kept = None;
         self.handles.borrow_mut().clear();
-        let isolate: &mut v8::Isolate = js_isolate(&mut self.js);
-        bridge::uninstall(isolate);
-        isolate.remove_slot::<Unhandled>();
         let _tokio = self.event_loop.enter();
         let Some(Js::Snapshotting(mut js)) = self.js.get_mut().take() else {
             unreachable!("checked above");
         };
+        bridge::uninstall(js.v8_isolate());
+        js.v8_isolate().remove_slot::<Unhandled>();
         // SAFETY: invariant 3: the snapshot creator exits the isolate when it disposes it, after
         // serializing, so it is entered once more, as for any disposal.
         unsafe { isolate::enter_to_dispose(js.v8_isolate()) };

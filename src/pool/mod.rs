@@ -259,10 +259,8 @@ impl Pool {
         };
         let browser = crate::browser::from_arguments(browser, user_agent, url)?;
         let snapshot = snapshot.map(|s| Arc::clone(s.get().image()));
-        let (random_seed, browser) = match &snapshot {
-            Some(image) => crate::snapshot::options_from(image, random_seed, browser)?,
-            None => (random_seed, browser),
-        };
+        let (random_seed, browser) =
+            crate::snapshot::options_from(snapshot.as_deref(), random_seed, browser)?;
         if isolation == Isolation::Thread {
             // A process pool starts no V8 here, so its children may still run V8 in-process.
             owner::watch_for_fork();

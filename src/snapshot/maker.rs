@@ -108,10 +108,7 @@ fn make(py: Python<'_>, spec: &[u8]) -> PyResult<Vec<u8>> {
         Some(bytes) => Some(std::sync::Arc::new(super::Image::open(py, bytes)?)),
         None => None,
     };
-    let (random_seed, browser) = match &base {
-        Some(image) => super::options_from(image, random_seed, browser)?,
-        None => (random_seed, browser),
-    };
+    let (random_seed, browser) = super::options_from(base.as_deref(), random_seed, browser)?;
     let deadline = timeout.map(|t| Instant::now() + Duration::from_secs_f64(t));
     let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
     let modules = crate::modules::from_python(Some(&item("modules")?))?;
@@ -130,10 +127,7 @@ fn make(py: Python<'_>, spec: &[u8]) -> PyResult<Vec<u8>> {
     let runtime = Runtime::for_snapshot(options).map_err(PyRuntimeError::new_err)?;
     for (name, code) in &sources {
         execute::limited(py, &runtime, remaining(), None, |runtime, deadline| {
-            if !runtime.remember_source(code) {
-                return Ok(());
-            }
-            execute::run_script(py, runtime, code, name, false, false, deadline).map(drop)
+            execute::compile_once(py, runtime, code, name, deadline)
         })?;
     }
     // What the code started (timers, Promises waiting on them, dynamic imports) finishes first:

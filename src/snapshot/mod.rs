@@ -255,13 +255,16 @@ fn sources(code: &Bound<'_, PyAny>, filename: Option<String>) -> PyResult<Vec<(S
         .collect()
 }
 
-/// The seed and browser globals of a runtime started from `image`, which fixed them: the
-/// options given must agree with it.
+/// The seed and browser globals of a runtime started from `image`, if any: those given, or,
+/// from a snapshot, the ones it fixed (the options given must agree with them).
 pub fn options_from(
-    image: &Image,
+    image: Option<&Image>,
     random_seed: Option<u64>,
     browser: Option<Browser>,
 ) -> PyResult<(Option<u64>, Option<Browser>)> {
+    let Some(image) = image else {
+        return Ok((random_seed, browser));
+    };
     let recorded = &image.recorded;
     if let Some(seed) = random_seed.filter(|seed| Some(*seed) != recorded.random_seed) {
         return Err(PyValueError::new_err(format!(
