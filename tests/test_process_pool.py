@@ -21,6 +21,7 @@ are only generous upper limits for "this stops at all".
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import os
 import pickle
@@ -291,6 +292,61 @@ def test_a_worker_killed_during_a_call_raises_worker_crashed_error_naming_the_si
     assert pid not in worker_processes(pool)
 
 
+def spawned_workers() -> list[int]:
+    """The worker processes of this interpreter: every pool's workers and warm spares."""
+    import psutil
+
+    return [
+        child.pid
+        for child in psutil.Process().children()
+        if "v8ctx._worker" in " ".join(child.cmdline())
+    ]
+
+
+def call_in_thread(pool: v8ctx.Pool, name: str, args: list) -> concurrent.futures.Future:
+    return concurrent.futures.ThreadPoolExecutor(1).submit(pool.call, name, args)
+
+
+@pytest.mark.timeout(60)
+def test_a_call_given_to_a_worker_that_died_before_reading_it_runs_on_a_fresh_worker():
+    # The pool cannot see at once that an idle worker died (SIGKILL takes effect a moment after
+    # it is sent): a call may be written to it first. Stopped, the worker cannot read the call
+    # before it is killed, which makes that moment last.
+    with v8ctx.Pool(LIB, isolation="process", workers=1) as pool:
+        pool.call("add", [1, 1])
+        (worker,) = worker_processes(pool)
+        os.kill(worker, signal.SIGSTOP)
+        future = call_in_thread(pool, "add", [2, 3])
+        time.sleep(0.3)  # the call is in the worker's pipe
+        assert not future.done()
+        os.kill(worker, signal.SIGKILL)
+        assert future.result(timeout=30) == 5
+        assert worker_processes(pool) != [worker]
+        assert pool.stats()["workers"][0]["restarts"] == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_call_whose_second_worker_also_dies_before_reading_it_raises_worker_crashed_error():
+    with v8ctx.Pool(LIB, isolation="process", workers=1) as pool:
+        pool.call("add", [1, 1])
+        (worker,) = worker_processes(pool)
+        time.sleep(0.5)  # the warm spare is ready
+        stopped = spawned_workers()
+        assert worker in stopped and len(stopped) == 2
+        for pid in stopped:
+            os.kill(pid, signal.SIGSTOP)
+        future = call_in_thread(pool, "add", [2, 3])
+        time.sleep(0.3)
+        os.kill(worker, signal.SIGKILL)
+        time.sleep(0.5)  # the spare took the call over, and cannot read it either
+        (spare,) = [pid for pid in stopped if pid != worker]
+        assert worker_processes(pool) == [spare]
+        os.kill(spare, signal.SIGKILL)
+        with pytest.raises(v8ctx.WorkerCrashedError, match=f"pid {spare}.*SIGKILL"):
+            future.result(timeout=30)
+        assert pool.call("add", [4, 4]) == 8
+
+
 def test_a_crash_report_has_the_last_lines_the_worker_wrote_to_stderr():
     out = run_python(
         """
@@ -523,19 +579,24 @@ def test_a_forked_child_exits_cleanly_and_leaves_the_parents_workers_alone():
 
 
 def test_a_dead_worker_never_raises_sigpipe_in_a_parent_that_restored_its_default():
+    # A call larger than the pipe's buffer is still being written when its (stopped) worker is
+    # killed: the write fails with EPIPE, which raises SIGPIPE, fatal by default. The call was
+    # never taken, so a fresh worker runs it.
     out = run_python(
         """
-        import os, signal, time, v8ctx
+        import os, signal, threading, time, v8ctx
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # as many command-line programs do
-        pool = v8ctx.Pool("function f() { return 1 }", isolation="process", workers=1)
+        pool = v8ctx.Pool("function size(s) { return s.length }", isolation="process", workers=1)
         pid = pool.stats()["workers"][0]["pid"]
+        os.kill(pid, signal.SIGSTOP)
+        result = []
+        caller = threading.Thread(target=lambda: result.append(pool.call("size", ["x" * 2**20])))
+        caller.start()
+        time.sleep(0.3)
         os.kill(pid, signal.SIGKILL)
-        time.sleep(0.2)
-        try:
-            pool.call("f")  # handed to the dead worker, or to its replacement
-        except v8ctx.WorkerCrashedError:
-            pass
-        assert pool.call("f") == 1
+        caller.join(30)
+        assert result == [2**20], result
+        assert pool.stats()["workers"][0]["restarts"] == 1
         pool.close(cancel=True)
         print("OK")
         """,

@@ -76,7 +76,9 @@ class WorkerCrashedError(RuntimeError):
     """A process Pool's worker died while it ran the call (a signal, a V8 fatal error, an exit).
 
     The message names the worker's pid, how it ended (``killed by SIGSEGV``, ``exited with status
-    1``) and the last lines it wrote to stderr. The pool replaces the worker and serves on."""
+    1``) and the last lines it wrote to stderr. The pool replaces the worker and serves on. A call
+    the dead worker never took (it died before reading all of it) runs on a fresh worker instead,
+    and raises this only if that worker dies before taking it too."""
 
 class SnapshotError(ValueError):
     """A snapshot cannot be made or used: bytes that are no snapshot, damaged ones (their

@@ -505,6 +505,7 @@ impl Pool {
             request,
             timeout: limits::timeout(timeout)?,
             reply,
+            redelivered: false,
         };
         let mut state = self.shared.state.lock();
         if state.closing {

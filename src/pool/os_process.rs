@@ -1,6 +1,7 @@
 //! The operating-system calls of process workers, the only `unsafe` of `pool/`: pipes and
 //! socket pairs, starting a worker with its control socket at fd 3, waiting for a pipe with a
-//! deadline, reading a worker's RSS, killing it, and a worker's own descriptors and exit.
+//! deadline, what a dead worker left unread, reading a worker's RSS, killing it, and a worker's
+//! own descriptors and exit.
 //!
 //! A worker notices its parent is gone because the parent held the last other end of its control
 //! socket (`process_child.rs`), so no other process may keep one. Every descriptor made here is
@@ -8,8 +9,13 @@
 //! one; and the ends the parent keeps are `ParentEnd`s, which a child forked without exec
 //! (multiprocessing's fork, a prefork server) closes at once (`close_parent_ends_in_child`).
 //!
-//! The parent writes to its workers with `send(MSG_NOSIGNAL)`, so a worker that died never
-//! raises SIGPIPE in the parent, even where a program restored SIGPIPE's default action.
+//! A worker that died never raises SIGPIPE in the parent, even where a program restored
+//! SIGPIPE's default action: the parent writes to sockets with `send(MSG_NOSIGNAL)`, and to its
+//! one kind of pipe it writes (a worker's jobs) with SIGPIPE blocked in the writing thread.
+//!
+//! A worker's jobs travel on a pipe rather than a socket because a pipe keeps what its reader
+//! left unread after the reader died (a socket drops it): so the parent can tell a job the
+//! worker never took (`ParentEnd::unread`) from one it died running.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -33,6 +39,12 @@ pub fn pipe() -> io::Result<(File, File)> {
     }
     // SAFETY: pipe2 succeeded, so both are fresh descriptors owned by nobody else.
     Ok(unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) })
+}
+
+/// A pipe the parent writes to: (the child's read end, the parent's write end).
+pub fn pipe_to_child() -> io::Result<(File, ParentEnd)> {
+    let (read, write) = pipe()?;
+    Ok((read, ParentEnd::of_kind(write, EndKind::PipeWriter)))
 }
 
 /// A socket pair: (the worker's end, the parent's end), both close-on-exec.
@@ -59,25 +71,51 @@ pub fn socket_pair() -> io::Result<(File, ParentEnd)> {
     })
 }
 
-/// The parent's end of a worker's pipe or socket. Written with `send(MSG_NOSIGNAL)` (a pipe,
-/// which cannot be, is only ever read). In a child forked from the parent it is closed at the
-/// fork and never again: its number may belong to another file there by then.
+/// The parent's end of a worker's pipe or socket. In a child forked from the parent it is
+/// closed at the fork and never again: its number may belong to another file there by then.
 pub struct ParentEnd {
     file: ManuallyDrop<File>,
     process: u32,
+    kind: EndKind,
+}
+
+/// How a `ParentEnd` is written to without SIGPIPE.
+#[derive(Clone, Copy)]
+enum EndKind {
+    /// A socket (or a pipe's read end, never written): `send(MSG_NOSIGNAL)`.
+    Socket,
+    /// A pipe's write end: `write` with SIGPIPE blocked (`write_without_sigpipe`).
+    PipeWriter,
 }
 
 impl ParentEnd {
     pub fn new(file: File) -> Self {
+        ParentEnd::of_kind(file, EndKind::Socket)
+    }
+
+    fn of_kind(file: File, kind: EndKind) -> Self {
         register(file.as_raw_fd());
         ParentEnd {
             file: ManuallyDrop::new(file),
             process: std::process::id(),
+            kind,
         }
     }
 
     pub fn try_clone(&self) -> io::Result<ParentEnd> {
-        Ok(ParentEnd::new(self.file.try_clone()?))
+        Ok(ParentEnd::of_kind(self.file.try_clone()?, self.kind))
+    }
+
+    /// How many bytes written to this pipe its reader has not read. They stay after the reader
+    /// died, until this end closes too; so a dead worker's jobs pipe tells what never reached it.
+    pub fn unread(&self) -> io::Result<usize> {
+        let mut count: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int, into `count`; on a pipe it counts the bytes buffered,
+        // from either end.
+        if unsafe { libc::ioctl(self.file.as_raw_fd(), libc::FIONREAD, &mut count) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(count.max(0) as usize)
     }
 }
 
@@ -107,24 +145,65 @@ impl AsRawFd for ParentEnd {
 
 impl io::Write for ParentEnd {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        // SAFETY: `buf` is valid for `buf.len()` bytes; the descriptor is open while `self` is.
-        let sent = unsafe {
-            libc::send(
-                self.file.as_raw_fd(),
-                buf.as_ptr().cast(),
-                buf.len(),
-                libc::MSG_NOSIGNAL,
-            )
-        };
-        if sent < 0 {
-            Err(io::Error::last_os_error())
-        } else {
-            Ok(sent as usize)
+        let fd = self.file.as_raw_fd();
+        match self.kind {
+            EndKind::Socket => {
+                // SAFETY: `buf` is valid for `buf.len()` bytes; the descriptor is open while
+                // `self` is.
+                let sent =
+                    unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL) };
+                written_or_error(sent)
+            }
+            EndKind::PipeWriter => write_without_sigpipe(fd, buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+fn written_or_error(written: isize) -> io::Result<usize> {
+    if written < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(written as usize)
+    }
+}
+
+/// `write(fd, buf)` with SIGPIPE blocked in this thread meanwhile. A write that finds the
+/// reader gone raises SIGPIPE for this thread, and fails with EPIPE or, if the reader left
+/// mid-write, returns short; either way the signal is taken from the pending ones here, so it
+/// never reaches the process once the mask is restored. One pending before is left there.
+fn write_without_sigpipe(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
+    // SAFETY: the sigset calls write only to the local sets; the mask change is this thread's
+    // and undone before returning; sigtimedwait with a zero timeout only takes a pending SIGPIPE,
+    // blocked here, so no handler can be running for it; `buf` is valid for `buf.len()` bytes
+    // and the descriptor is open while its `ParentEnd` is.
+    unsafe {
+        let mut sigpipe: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut sigpipe);
+        libc::sigaddset(&mut sigpipe, libc::SIGPIPE);
+        let sigpipe_pending = || {
+            let mut pending: libc::sigset_t = std::mem::zeroed();
+            libc::sigpending(&mut pending);
+            libc::sigismember(&pending, libc::SIGPIPE) == 1
+        };
+        let was_pending = sigpipe_pending();
+        let mut old_mask: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, &sigpipe, &mut old_mask);
+        let written = written_or_error(libc::write(fd, buf.as_ptr().cast(), buf.len()));
+        // A complete write cannot have found the reader gone.
+        let short = !matches!(written, Ok(n) if n == buf.len());
+        if short && !was_pending && sigpipe_pending() {
+            let now = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            libc::sigtimedwait(&sigpipe, std::ptr::null_mut(), &now);
+        }
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old_mask, std::ptr::null_mut());
+        written
     }
 }
 

@@ -8,7 +8,9 @@
 //! - with `max_rss_mb`, the worker's whole RSS is read every `RSS_POLL` while a call runs, and a
 //!   worker past it is killed and the call raises JSMemoryError;
 //! - a worker that dies (a signal, a V8 fatal error, an exit) fails the call it ran with
-//!   WorkerCrashedError, naming how it died and its last lines on stderr.
+//!   WorkerCrashedError, naming how it died and its last lines on stderr; a job it died before
+//!   taking (it sent nothing for it and left some of it in the jobs pipe) is `Ran::Undelivered`,
+//!   and runs on another worker.
 //!
 //! A worker that was killed or died is spent, and its thread takes the pool's warm spare (a
 //! worker process started ahead of need, `Spare`) in its place, so the next call does not wait
@@ -36,7 +38,7 @@ use super::os_process::{self, ParentEnd};
 use super::shared::{Shared, Stoppable};
 use super::stderr_tail::StderrTail;
 use super::wire;
-use super::worker::Engine;
+use super::worker::{Engine, Ran};
 use crate::errors::{self, JsErrorKind};
 use crate::execute::Request;
 use crate::host;
@@ -126,44 +128,35 @@ impl Engine for WorkerProcess {
         job: u64,
         request: &Request,
         timeout: Option<Duration>,
-    ) -> PyResult<Py<PyAny>> {
+    ) -> Ran {
         let header = frames::job_header(job, timeout);
-        let (kind, body) = match request {
-            Request::Call { name, args } => {
-                let call = PyTuple::new(
-                    py,
-                    [
-                        name.into_pyobject(py)?.into_any(),
-                        PyList::new(py, args)?.into_any(),
-                    ],
-                )?;
-                let body = wire::dumps(py, call.as_any()).map_err(|err| {
-                    PyTypeError::new_err(format!(
-                        "args cannot be sent to a worker process (isolation='process' passes \
-                         data, not Python objects): {err}"
-                    ))
-                })?;
-                (frames::CALL, body)
-            }
-            Request::Evaluate { code } => (frames::EVALUATE, code.as_bytes().to_vec()),
+        let (kind, body) = match job_body(py, request) {
+            Ok(job) => job,
+            Err(err) => return Ran::Done(Err(err)),
         };
         if body.len() >= frames::MAX_FRAME - header.len() {
-            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            return Ran::Done(Err(pyo3::exceptions::PyValueError::new_err(format!(
                 "the request is {} MB, over the {} MB a worker process accepts",
                 body.len() >> 20,
                 frames::MAX_FRAME >> 20
-            )));
+            ))));
         }
         let sent =
             py.detach(|| frames::write_frame(&mut *self.jobs.lock(), kind, &[&header, &body]));
         if sent.is_err() {
-            return Err(self.died(py));
+            // It did not read the whole job, so it cannot have begun it.
+            return Ran::Undelivered(self.died(py));
         }
         let kill_at = timeout.map(|t| Instant::now() + t + KILL_GRACE);
         match self.exchange(py, shared, kill_at, &[frames::RETURN, frames::RAISE]) {
-            Exchanged::Frame(frame) => self.reply(py, frame),
-            Exchanged::Killed(why) => Err(why.error(py, timeout, shared)),
-            Exchanged::Died => Err(self.died(py)),
+            Exchanged::Frame(frame) => Ran::Done(self.reply(py, frame)),
+            Exchanged::Killed(why) => Ran::Done(Err(why.error(py, timeout, shared))),
+            // Nothing sent back for the job, and some of it left unread: it was never begun. A
+            // worker that took all of it may have run it, so it is not run again.
+            Exchanged::Died { spoke: false } if self.jobs.lock().unread().unwrap_or(0) > 0 => {
+                Ran::Undelivered(self.died(py))
+            }
+            Exchanged::Died { .. } => Ran::Done(Err(self.died(py))),
         }
     }
 
@@ -184,14 +177,38 @@ impl Engine for WorkerProcess {
     }
 }
 
+/// A request as a job frame's kind and body.
+fn job_body(py: Python<'_>, request: &Request) -> PyResult<(u8, Vec<u8>)> {
+    match request {
+        Request::Call { name, args } => {
+            let call = PyTuple::new(
+                py,
+                [
+                    name.into_pyobject(py)?.into_any(),
+                    PyList::new(py, args)?.into_any(),
+                ],
+            )?;
+            let body = wire::dumps(py, call.as_any()).map_err(|err| {
+                PyTypeError::new_err(format!(
+                    "args cannot be sent to a worker process (isolation='process' passes data, \
+                     not Python objects): {err}"
+                ))
+            })?;
+            Ok((frames::CALL, body))
+        }
+        Request::Evaluate { code } => Ok((frames::EVALUATE, code.as_bytes().to_vec())),
+    }
+}
+
 /// How an exchange with the worker ended.
 enum Exchanged {
     /// The frame it was waiting for.
     Frame(frames::Frame),
     /// The parent killed the worker.
     Killed(KillReason),
-    /// The worker died, or broke the protocol (and was killed).
-    Died,
+    /// The worker died, or broke the protocol (and was killed); `spoke`: it had sent a frame
+    /// during the exchange.
+    Died { spoke: bool },
 }
 
 enum KillReason {
@@ -248,7 +265,7 @@ impl KillReason {
 impl WorkerProcess {
     /// Starts a worker process and sends it the pool's code; it gets ready on its own.
     fn spawn(launch: &Launch) -> io::Result<Self> {
-        let (jobs_in, jobs) = os_process::socket_pair()?;
+        let (jobs_in, jobs) = os_process::pipe_to_child()?;
         let (replies, replies_out) = os_process::pipe()?;
         let replies = ParentEnd::new(replies);
         let (control_in, control_out) = os_process::socket_pair()?;
@@ -301,7 +318,7 @@ impl WorkerProcess {
                 Ok(())
             }
             Exchanged::Frame(frame) => Err(exception_from_worker(py, &frame.payload)),
-            Exchanged::Killed(_) | Exchanged::Died => Err(self.died(py)),
+            Exchanged::Killed(_) | Exchanged::Died { .. } => Err(self.died(py)),
         }
     }
 
@@ -320,6 +337,7 @@ impl WorkerProcess {
             .as_ref()
             .and_then(|l| l.max_rss_mb)
             .map(|mb| (mb as u64) << 20);
+        let mut spoke = false;
         loop {
             let stop_kill_at = self.control.requested.lock().map(|(at, _)| at + KILL_GRACE);
             let poll = if max_rss.is_some() {
@@ -355,8 +373,9 @@ impl WorkerProcess {
                     }
                     continue;
                 }
-                Ok(Received::Closed) | Err(_) => return Exchanged::Died,
+                Ok(Received::Closed) | Err(_) => return Exchanged::Died { spoke },
             };
+            spoke = true;
             if wanted.contains(&frame.kind) {
                 return Exchanged::Frame(frame);
             }
@@ -373,7 +392,7 @@ impl WorkerProcess {
             };
             if answered.is_err() {
                 self.kill();
-                return Exchanged::Died;
+                return Exchanged::Died { spoke: true };
             }
         }
     }

@@ -31,6 +31,9 @@ pub(super) struct Job {
     pub(super) request: Request,
     pub(super) timeout: Option<Duration>,
     pub(super) reply: Reply,
+    /// It was given to a worker process that died before taking it, and is queued again
+    /// (`Ran::Undelivered`); a second such death fails it.
+    pub(super) redelivered: bool,
 }
 
 /// A worker slot's numbers, read by `stats()`.

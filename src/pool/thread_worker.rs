@@ -7,7 +7,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 use super::shared::{Config, Shared, Stoppable};
-use super::worker::Engine;
+use super::worker::{Engine, Ran};
 use crate::bridge;
 use crate::execute::{self, Request};
 use crate::gil;
@@ -33,8 +33,8 @@ impl Engine for Runtime {
         _job: u64,
         request: &Request,
         timeout: Option<Duration>,
-    ) -> PyResult<Py<PyAny>> {
-        run_request(py, self, request, timeout)
+    ) -> Ran {
+        Ran::Done(run_request(py, self, request, timeout))
     }
 
     fn used_heap_size(&self) -> usize {

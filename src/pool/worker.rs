@@ -29,13 +29,23 @@ pub(super) trait Engine: Sized + 'static {
         job: u64,
         request: &Request,
         timeout: Option<Duration>,
-    ) -> PyResult<Py<PyAny>>;
+    ) -> Ran;
     /// Its heap in use, as of its last job.
     fn used_heap_size(&self) -> usize;
     /// Whether it can serve no more calls: its heap was exhausted, or its process ended.
     fn spent(&self) -> bool;
     /// Its worker process, for `stats()`; 0 for a thread.
     fn pid(&self) -> u32;
+}
+
+/// How running a job went.
+pub(super) enum Ran {
+    /// It ran, to this result (which may be an error: the engine died running it).
+    Done(PyResult<Py<PyAny>>),
+    /// The engine died before the job reached it (a worker process killed while idle, whose
+    /// death the pool could not see yet): the job did not run, so it may run on another engine.
+    /// The error is what the job raises if it is not run again.
+    Undelivered(PyErr),
 }
 
 /// How a worker came to be.
@@ -284,12 +294,24 @@ fn forget_stops(shared: &Shared, stops: &Arc<dyn Stoppable>) {
 }
 
 /// Runs one job (registered as running when it was taken from the queue, unregistered here),
-/// updates the numbers (the slot's, unless None), and delivers its result;
-/// returns the runtime's heap in use.
-fn serve<E: Engine>(shared: &Shared, stats: Option<&SlotStats>, engine: &E, job: Job) -> usize {
+/// updates the numbers (the slot's, unless None), and delivers its result; returns the
+/// runtime's heap in use. A job the engine died before taking goes back to the front of the
+/// queue, once, for a live worker to run.
+fn serve<E: Engine>(shared: &Shared, stats: Option<&SlotStats>, engine: &E, mut job: Job) -> usize {
     let timeout = job.timeout.or(shared.config.timeout);
     Python::attach(|py| {
-        let result = engine.run(py, shared, job.id, &job.request, timeout);
+        let result = match engine.run(py, shared, job.id, &job.request, timeout) {
+            Ran::Done(result) => result,
+            Ran::Undelivered(_) if !job.redelivered => {
+                let mut state = shared.state.lock();
+                state.running.remove(&job.id);
+                job.redelivered = true;
+                state.queue.push_front(job);
+                shared.changed.notify_all();
+                return engine.used_heap_size();
+            }
+            Ran::Undelivered(err) => Err(err),
+        };
         // No cancel may terminate this runtime once the job's operation is over.
         shared.state.lock().running.remove(&job.id);
         // Counted before the caller hears back, so stats() never lags a returned call.

@@ -30,7 +30,7 @@ const GRACE: Duration = Duration::from_secs(10);
 /// no process behind.
 struct Maker {
     child: Child,
-    _stdin: std::fs::File,
+    _stdin: ParentEnd,
 }
 
 impl Drop for Maker {
@@ -50,10 +50,13 @@ pub fn make(
 ) -> PyResult<Vec<u8>> {
     let spec = request.to_spec(py)?;
     let launch = launch_here(py, Vec::new(), None)?;
+    // A pipe of the pool's kind, so a maker that dies while the request is written never raises
+    // SIGPIPE here.
+    let (maker_stdin, stdin) = os_process::pipe_to_child()?;
     let child = Command::new(&launch.python)
         .args(["-m", "v8ctx._snapshot"])
         .env("PYTHONPATH", &launch.python_path)
-        .stdin(Stdio::piped())
+        .stdin(Stdio::from(maker_stdin))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -62,8 +65,6 @@ pub fn make(
                 "Snapshot.create could not start the process that makes the snapshot: {err}"
             ))
         })?;
-    let mut child = child;
-    let stdin = std::fs::File::from(OwnedFd::from(child.stdin.take().expect("piped")));
     let mut to_maker = stdin.try_clone()?;
     let mut maker = Maker {
         child,
