@@ -1,4 +1,5 @@
-//! The V8 flags v8ctx sets for the whole process, before the first isolate exists, and why.
+//! The V8 settings v8ctx makes for the whole process, before the first isolate exists, and why:
+//! its flags, and where its random numbers' seeds come from.
 
 use std::sync::Once;
 
@@ -24,7 +25,7 @@ const FLAGS: &[&str] = &[
     "--no-concurrent-sparkplug",
 ];
 
-/// Sets `FLAGS`, once per process; call before creating any isolate.
+/// Sets `FLAGS` and the entropy source, once per process; call before creating any isolate.
 pub fn set() {
     static SET: Once = Once::new();
     SET.call_once(|| {
@@ -32,5 +33,24 @@ pub fn set() {
         args.extend(FLAGS.iter().map(|flag| flag.to_string()));
         let unknown = deno_core::v8_set_flags(args);
         debug_assert_eq!(unknown.len(), 1, "V8 does not know {:?}", &unknown[1..]);
+        deno_core::v8::V8::set_entropy_source(fill_from_getrandom);
     });
+}
+
+/// V8 seeds several random number generators for every isolate (its hash seed, `Math.random`);
+/// without an entropy source each one opens, reads and closes `/dev/urandom`, three times per
+/// Context. The `getrandom` system call gives the same bytes without a file descriptor.
+fn fill_from_getrandom(buffer: &mut [u8]) -> bool {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        let rest = &mut buffer[filled..];
+        // SAFETY: writes at most `rest.len()` bytes into `rest`, memory this function borrows.
+        let read = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+        match read {
+            n if n > 0 => filled += n as usize,
+            _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {}
+            _ => return false,
+        }
+    }
+    true
 }

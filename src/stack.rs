@@ -71,15 +71,21 @@ const CONVERSION_RESERVE: usize = 48 * 1024;
 /// Whether the calling thread's stack has too little left for another level of a recursive
 /// conversion; on a thread with a small stack this comes long before `MAX_DEPTH`.
 pub fn nearly_full() -> bool {
-    thread_local! {
-        static LOWEST: Option<usize> = lowest_address();
-    }
     let here = stack_position();
-    LOWEST.with(|lowest| lowest.is_some_and(|lowest| here < lowest + CONVERSION_RESERVE))
+    lowest_address().is_some_and(|lowest| here < lowest + CONVERSION_RESERVE)
 }
 
-/// The lowest address of the calling thread's stack.
+/// The lowest address of the calling thread's stack, read once per thread: a thread's stack does
+/// not move, and reading it is not cheap (on the main thread glibc parses `/proc/self/maps`, a
+/// few percent of creating a Context).
 fn lowest_address() -> Option<usize> {
+    thread_local! {
+        static LOWEST: Option<usize> = read_lowest_address();
+    }
+    LOWEST.with(|lowest| *lowest)
+}
+
+fn read_lowest_address() -> Option<usize> {
     // SAFETY: `attr` is initialised by pthread_getattr_np before it is read and destroyed once;
     // the calls only read the calling thread's attributes.
     unsafe {
