@@ -20,8 +20,8 @@ pub struct Browser {
 /// `browser=True` is a mistake worth saying.
 pub fn from_arguments(
     browser: bool,
-    user_agent: Option<String>,
-    url: Option<String>,
+    user_agent: Option<&str>,
+    url: Option<&str>,
 ) -> PyResult<Option<Browser>> {
     if !browser {
         if user_agent.is_some() || url.is_some() {
@@ -31,11 +31,11 @@ pub fn from_arguments(
         }
         return Ok(None);
     }
-    let url = url.unwrap_or_else(|| "about:blank".to_string());
-    let parsed = url::Url::parse(&url)
+    let url = url.unwrap_or("about:blank");
+    let parsed = url::Url::parse(url)
         .map_err(|e| PyValueError::new_err(format!("url={url:?} is not an absolute URL: {e}")))?;
     Ok(Some(Browser {
-        user_agent: user_agent.unwrap_or_else(|| DEFAULT_USER_AGENT.to_string()),
+        user_agent: user_agent.unwrap_or(DEFAULT_USER_AGENT).to_string(),
         url: parsed.to_string(),
     }))
 }

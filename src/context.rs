@@ -15,6 +15,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::arguments;
 use crate::awaiting;
 use crate::bridge;
 use crate::browser;
@@ -61,16 +62,16 @@ impl Context {
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        timeout: Option<f64>,
-        max_heap_mb: Option<usize>,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::max_heap_mb)] max_heap_mb: Option<usize>,
         console: Option<Py<PyAny>>,
-        random_seed: Option<u64>,
+        #[pyo3(from_py_with = arguments::random_seed)] random_seed: Option<u64>,
         globals: Option<&Bound<'_, PyAny>>,
         modules: Option<&Bound<'_, PyAny>>,
-        browser: bool,
-        user_agent: Option<String>,
-        url: Option<String>,
-        snapshot: Option<PyRef<'_, Snapshot>>,
+        #[pyo3(from_py_with = arguments::browser)] browser: bool,
+        #[pyo3(from_py_with = arguments::user_agent)] user_agent: Option<&str>,
+        #[pyo3(from_py_with = arguments::url)] url: Option<&str>,
+        #[pyo3(from_py_with = arguments::snapshot)] snapshot: Option<Bound<'_, Snapshot>>,
     ) -> PyResult<Self> {
         if owner::forked() {
             return Err(fork_error());
@@ -79,7 +80,7 @@ impl Context {
         let globals = bridge::globals(globals)?;
         let modules = modules::from_python(modules)?;
         let browser = browser::from_arguments(browser, user_agent, url)?;
-        let snapshot = snapshot.map(|s| Arc::clone(s.image()));
+        let snapshot = snapshot.map(|s| Arc::clone(s.get().image()));
         let (random_seed, browser) =
             crate::snapshot::options_from(snapshot.as_deref(), random_seed, browser)?;
         check_heap_limit(max_heap_mb)?;
@@ -123,9 +124,9 @@ impl Context {
     fn compile(
         &self,
         py: Python<'_>,
-        code: &str,
-        filename: Option<&str>,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::code)] code: &str,
+        #[pyo3(from_py_with = arguments::filename)] filename: Option<&str>,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<()> {
         let name = filename.unwrap_or(execute::SCRIPT_NAME);
         self.run(py, timeout, |runtime, deadline| {
@@ -138,10 +139,10 @@ impl Context {
     fn call(
         &self,
         py: Python<'_>,
-        name: &str,
+        #[pyo3(from_py_with = arguments::name)] name: &str,
         args: Option<&Bound<'_, PyAny>>,
-        auto_await: bool,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::auto_await)] auto_await: bool,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
         let args = execute::positional(args)?;
         self.run(py, timeout, |runtime, deadline| {
@@ -161,10 +162,10 @@ impl Context {
     fn evaluate(
         &self,
         py: Python<'_>,
-        code: &str,
-        auto_await: bool,
-        filename: Option<&str>,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::code)] code: &str,
+        #[pyo3(from_py_with = arguments::auto_await)] auto_await: bool,
+        #[pyo3(from_py_with = arguments::filename)] filename: Option<&str>,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
         let name = filename.unwrap_or(execute::SCRIPT_NAME);
         self.run(py, timeout, |runtime, deadline| {
@@ -177,11 +178,11 @@ impl Context {
     fn eval(
         &self,
         py: Python<'_>,
-        code: &str,
-        return_value: bool,
-        auto_await: bool,
-        filename: Option<&str>,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::code)] code: &str,
+        #[pyo3(from_py_with = arguments::return_value)] return_value: bool,
+        #[pyo3(from_py_with = arguments::auto_await)] auto_await: bool,
+        #[pyo3(from_py_with = arguments::filename)] filename: Option<&str>,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
         let name = filename.unwrap_or(execute::SCRIPT_NAME);
         self.run(py, timeout, |runtime, deadline| {
@@ -194,20 +195,30 @@ impl Context {
     fn import_module(
         &self,
         py: Python<'_>,
-        specifier: &str,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::specifier)] specifier: &str,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
         self.evaluate_own(py, &modules::import_expression(specifier), timeout)
     }
 
     #[doc = stub_doc!("Context.require")]
     #[pyo3(signature = (name, *, timeout = None))]
-    fn require(&self, py: Python<'_>, name: &str, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
+    fn require(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = arguments::name)] name: &str,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
+    ) -> PyResult<Py<PyAny>> {
         self.evaluate_own(py, &modules::require_expression(name), timeout)
     }
 
     #[doc = stub_doc!("Context.expose")]
-    fn expose(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn expose(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = arguments::name)] name: &str,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         self.run(py, None, |runtime, _| {
             bridge::expose(py, runtime, name, value)
         })
@@ -218,15 +229,18 @@ impl Context {
     fn call_async<'py>(
         &self,
         py: Python<'py>,
-        name: String,
+        #[pyo3(from_py_with = arguments::name)] name: &str,
         args: Option<&Bound<'py, PyAny>>,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = execute::positional_owned(args)?;
         awaiting::awaitable(
             py,
             &self.core,
-            execute::Request::Call { name, args },
+            execute::Request::Call {
+                name: name.to_owned(),
+                args,
+            },
             timeout,
         )
     }
@@ -236,15 +250,27 @@ impl Context {
     fn evaluate_async<'py>(
         &self,
         py: Python<'py>,
-        code: String,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::code)] code: &str,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        awaiting::awaitable(py, &self.core, execute::Request::Evaluate { code }, timeout)
+        awaiting::awaitable(
+            py,
+            &self.core,
+            execute::Request::Evaluate {
+                code: code.to_owned(),
+            },
+            timeout,
+        )
     }
 
     #[doc = stub_doc!("Context.get")]
     #[pyo3(signature = (name, *, timeout = None))]
-    fn get(&self, py: Python<'_>, name: &str, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
+    fn get(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = arguments::name)] name: &str,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
+    ) -> PyResult<Py<PyAny>> {
         self.run(py, timeout, |runtime, _| {
             execute::read(py, runtime, Target::Global(name))
         })
@@ -254,9 +280,9 @@ impl Context {
     #[pyo3(signature = (code, *, filename = None, timeout = None))]
     fn load(
         slf: &Bound<'_, Self>,
-        code: &str,
-        filename: Option<&str>,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::code)] code: &str,
+        #[pyo3(from_py_with = arguments::filename)] filename: Option<&str>,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Script> {
         let name = filename.unwrap_or(execute::SCRIPT_NAME);
         Script::load(slf.py(), slf, code, name, timeout)

@@ -13,6 +13,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use crate::arguments;
 use crate::context::ContextCore;
 use crate::execute::{self, Target};
 use crate::handles::Handles;
@@ -36,7 +37,7 @@ impl JsFunction {
         &self,
         py: Python<'_>,
         args: &Bound<'_, PyTuple>,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
         let args: Vec<Bound<'_, PyAny>> = args.iter().collect();
         self.context.run(py, timeout, |runtime, deadline| {

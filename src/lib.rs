@@ -11,6 +11,7 @@ macro_rules! stub_doc {
     };
 }
 
+mod arguments;
 mod awaiting;
 mod bridge;
 mod browser;

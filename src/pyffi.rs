@@ -172,6 +172,13 @@ pub fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Option<&'a [u8]> {
     Some(unsafe { std::slice::from_raw_parts(data.cast(), size as usize) })
 }
 
+/// `s` as a Rust str borrowed from CPython's UTF-8 copy (`utf8`); None when `s` has lone
+/// surrogates.
+pub fn utf8_str<'a>(s: &'a Bound<'_, PyString>) -> Option<&'a str> {
+    // SAFETY: CPython's UTF-8 encoder only produces valid UTF-8; it fails on what it cannot encode.
+    utf8(s).map(|bytes| unsafe { std::str::from_utf8_unchecked(bytes) })
+}
+
 /// A str of the Latin-1 `bytes` (every byte one character).
 pub fn str_from_latin1<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyString>> {
     // SAFETY: a valid buffer of bytes.len() bytes; the result is a new str or null.

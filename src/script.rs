@@ -13,6 +13,7 @@ use deno_core::v8;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
+use crate::arguments;
 use crate::context::Context;
 use crate::errors;
 use crate::execute::{self, Target};
@@ -88,10 +89,10 @@ impl Script {
     fn call(
         &self,
         py: Python<'_>,
-        name: &str,
+        #[pyo3(from_py_with = arguments::name)] name: &str,
         args: Option<&Bound<'_, PyAny>>,
-        auto_await: bool,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::auto_await)] auto_await: bool,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
         let args = execute::positional(args)?;
         self.context.get().run(py, timeout, |runtime, deadline| {
@@ -108,9 +109,9 @@ impl Script {
     fn evaluate(
         &self,
         py: Python<'_>,
-        expression: &str,
-        auto_await: bool,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::expression)] expression: &str,
+        #[pyo3(from_py_with = arguments::auto_await)] auto_await: bool,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
         self.context.get().run(py, timeout, |runtime, deadline| {
             let completion = runtime.with_scope(|scope| {

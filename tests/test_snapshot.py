@@ -300,8 +300,8 @@ def test_console_output_while_creating_reaches_the_console():
         (lambda: v8ctx.Snapshot.create(123), "code must be a str or a list of sources, not int"),
         (lambda: v8ctx.Snapshot.create(["ok", 1]), r"code\[1\] must be a str or a \(filename, source\) pair"),
         (lambda: v8ctx.Snapshot.create(["a"], filename="x.js"), "filename= names a single source"),
-        (lambda: v8ctx.Context(snapshot="x"), "'str' object is not an instance of 'Snapshot'"),
-        (lambda: v8ctx.Snapshot.from_bytes("text"), "'str' object is not an instance of 'bytes'"),
+        (lambda: v8ctx.Context(snapshot="x"), "snapshot must be a v8ctx.Snapshot or None, not str"),
+        (lambda: v8ctx.Snapshot.from_bytes("text"), "data must be bytes, not str"),
         (lambda: v8ctx.Snapshot.create("1", console=3), "console must be a callable"),
     ],
 )

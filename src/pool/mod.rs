@@ -52,6 +52,7 @@ use process_worker::{Launch, WorkerProcess};
 use shared::{Config, Handover, Job, Reply, Shared, SlotStats, State};
 use worker::{spawn_worker, Start};
 
+use crate::arguments;
 use crate::bridge;
 use crate::execute::{self, Request};
 use crate::gil;
@@ -155,21 +156,21 @@ impl Pool {
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        code: &str,
-        isolation: &str,
-        workers: Option<usize>,
-        recycle_after: Option<u64>,
-        max_heap_mb: Option<usize>,
-        max_rss_mb: Option<usize>,
-        timeout: Option<f64>,
-        random_seed: Option<u64>,
+        #[pyo3(from_py_with = arguments::code)] code: &str,
+        #[pyo3(from_py_with = arguments::isolation)] isolation: &str,
+        #[pyo3(from_py_with = arguments::workers)] workers: Option<usize>,
+        #[pyo3(from_py_with = arguments::recycle_after)] recycle_after: Option<u64>,
+        #[pyo3(from_py_with = arguments::max_heap_mb)] max_heap_mb: Option<usize>,
+        #[pyo3(from_py_with = arguments::max_rss_mb)] max_rss_mb: Option<usize>,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::random_seed)] random_seed: Option<u64>,
         console: Option<Py<PyAny>>,
         globals: Option<&Bound<'_, PyAny>>,
         modules: Option<&Bound<'_, PyAny>>,
-        browser: bool,
-        user_agent: Option<String>,
-        url: Option<String>,
-        snapshot: Option<Bound<'_, Snapshot>>,
+        #[pyo3(from_py_with = arguments::browser)] browser: bool,
+        #[pyo3(from_py_with = arguments::user_agent)] user_agent: Option<&str>,
+        #[pyo3(from_py_with = arguments::url)] url: Option<&str>,
+        #[pyo3(from_py_with = arguments::snapshot)] snapshot: Option<Bound<'_, Snapshot>>,
     ) -> PyResult<Self> {
         let isolation = Isolation::from_name(isolation)?;
         if owner::forked() && isolation == Isolation::Thread {
@@ -210,11 +211,8 @@ impl Pool {
                     "browser",
                     browser.then_some(true).into_pyobject(py)?.into_any(),
                 ),
-                (
-                    "user_agent",
-                    user_agent.as_deref().into_pyobject(py)?.into_any(),
-                ),
-                ("url", url.as_deref().into_pyobject(py)?.into_any()),
+                ("user_agent", user_agent.into_pyobject(py)?.into_any()),
+                ("url", url.into_pyobject(py)?.into_any()),
                 ("snapshot", snapshot.clone().into_pyobject(py)?.into_any()),
             ],
         )?;
@@ -248,8 +246,8 @@ impl Pool {
                     &globals,
                     modules,
                     browser,
-                    user_agent.as_deref(),
-                    url.as_deref(),
+                    user_agent,
+                    url,
                     snapshot
                         .as_ref()
                         .map(|s| pyo3::types::PyBytes::new(py, s.get().image().bytes())),
@@ -334,18 +332,36 @@ impl Pool {
     fn call(
         &self,
         py: Python<'_>,
-        name: String,
+        #[pyo3(from_py_with = arguments::name)] name: &str,
         args: Option<&Bound<'_, PyAny>>,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
         let args = execute::positional_owned(args)?;
-        self.wait(py, Request::Call { name, args }, timeout)
+        self.wait(
+            py,
+            Request::Call {
+                name: name.to_owned(),
+                args,
+            },
+            timeout,
+        )
     }
 
     #[doc = stub_doc!("Pool.evaluate")]
     #[pyo3(signature = (code, *, timeout = None))]
-    fn evaluate(&self, py: Python<'_>, code: String, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
-        self.wait(py, Request::Evaluate { code }, timeout)
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = arguments::code)] code: &str,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
+    ) -> PyResult<Py<PyAny>> {
+        self.wait(
+            py,
+            Request::Evaluate {
+                code: code.to_owned(),
+            },
+            timeout,
+        )
     }
 
     #[doc = stub_doc!("Pool.call_async")]
@@ -353,12 +369,19 @@ impl Pool {
     fn call_async<'py>(
         &self,
         py: Python<'py>,
-        name: String,
+        #[pyo3(from_py_with = arguments::name)] name: &str,
         args: Option<&Bound<'py, PyAny>>,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = execute::positional_owned(args)?;
-        self.submit_async(py, Request::Call { name, args }, timeout)
+        self.submit_async(
+            py,
+            Request::Call {
+                name: name.to_owned(),
+                args,
+            },
+            timeout,
+        )
     }
 
     #[doc = stub_doc!("Pool.evaluate_async")]
@@ -366,10 +389,16 @@ impl Pool {
     fn evaluate_async<'py>(
         &self,
         py: Python<'py>,
-        code: String,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::code)] code: &str,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.submit_async(py, Request::Evaluate { code }, timeout)
+        self.submit_async(
+            py,
+            Request::Evaluate {
+                code: code.to_owned(),
+            },
+            timeout,
+        )
     }
 
     #[doc = stub_doc!("Pool.restart")]
@@ -431,7 +460,7 @@ impl Pool {
 
     #[doc = stub_doc!("Pool.close")]
     #[pyo3(signature = (*, cancel = false))]
-    fn close(&self, py: Python<'_>, cancel: bool) {
+    fn close(&self, py: Python<'_>, #[pyo3(from_py_with = arguments::cancel)] cancel: bool) {
         shutdown(py, &self.shared, cancel);
     }
 

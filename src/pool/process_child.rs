@@ -143,11 +143,7 @@ fn config_from_spec(py: Python<'_>, payload: &[u8]) -> PyResult<Config> {
         globals.push((name, value.unbind()));
     }
     let modules = item("modules")?;
-    let browser = crate::browser::from_arguments(
-        item("browser")?.extract()?,
-        item("user_agent")?.extract()?,
-        item("url")?.extract()?,
-    )?;
+    let browser = spec.browser()?;
     Ok(Config {
         code: item("code")?.extract()?,
         recycle_after: None,

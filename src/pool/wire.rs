@@ -83,4 +83,15 @@ impl<'py> Spec<'py> {
             pyo3::exceptions::PyRuntimeError::new_err(format!("{} spec lacks {key}", self.of))
         })
     }
+
+    /// The browser globals the spec's `browser`, `user_agent` and `url` ask for.
+    pub(crate) fn browser(&self) -> PyResult<Option<crate::browser::Browser>> {
+        let user_agent: Option<String> = self.item("user_agent")?.extract()?;
+        let url: Option<String> = self.item("url")?.extract()?;
+        crate::browser::from_arguments(
+            self.item("browser")?.extract()?,
+            user_agent.as_deref(),
+            url.as_deref(),
+        )
+    }
 }

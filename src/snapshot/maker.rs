@@ -98,11 +98,7 @@ fn make(py: Python<'_>, spec: &[u8]) -> PyResult<Vec<u8>> {
     let item = |key: &str| spec.item(key);
     let sources: Vec<(String, String)> = item("sources")?.extract()?;
     let random_seed: Option<u64> = item("random_seed")?.extract()?;
-    let browser = crate::browser::from_arguments(
-        item("browser")?.extract()?,
-        item("user_agent")?.extract()?,
-        item("url")?.extract()?,
-    )?;
+    let browser = spec.browser()?;
     let timeout: Option<f64> = item("timeout")?.extract()?;
     let base = match item("base")?.extract::<Option<Vec<u8>>>()? {
         Some(bytes) => Some(std::sync::Arc::new(super::Image::open(py, bytes)?)),

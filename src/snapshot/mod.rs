@@ -21,6 +21,7 @@ use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 pub use envelope::Recorded;
 pub use maker::_serve_snapshot_maker;
 
+use crate::arguments;
 use crate::browser::{self, Browser};
 use crate::errors;
 use crate::execute;
@@ -85,21 +86,21 @@ impl Snapshot {
     fn create(
         py: Python<'_>,
         code: &Bound<'_, PyAny>,
-        filename: Option<String>,
-        random_seed: Option<u64>,
+        #[pyo3(from_py_with = arguments::filename)] filename: Option<&str>,
+        #[pyo3(from_py_with = arguments::random_seed)] random_seed: Option<u64>,
         modules: Option<&Bound<'_, PyAny>>,
-        browser: bool,
-        user_agent: Option<String>,
-        url: Option<String>,
-        max_heap_mb: Option<usize>,
-        timeout: Option<f64>,
+        #[pyo3(from_py_with = arguments::browser)] browser: bool,
+        #[pyo3(from_py_with = arguments::user_agent)] user_agent: Option<&str>,
+        #[pyo3(from_py_with = arguments::url)] url: Option<&str>,
+        #[pyo3(from_py_with = arguments::max_heap_mb)] max_heap_mb: Option<usize>,
+        #[pyo3(from_py_with = arguments::timeout)] timeout: Option<f64>,
         console: Option<Py<PyAny>>,
-        snapshot: Option<PyRef<'_, Snapshot>>,
+        #[pyo3(from_py_with = arguments::snapshot)] snapshot: Option<Bound<'_, Snapshot>>,
     ) -> PyResult<Snapshot> {
         let sources = sources(code, filename)?;
         let timeout = limits::timeout(timeout)?;
         crate::modules::from_python(modules)?;
-        browser::from_arguments(browser, user_agent.clone(), url.clone())?;
+        browser::from_arguments(browser, user_agent, url)?;
         crate::context::check_heap_limit(max_heap_mb)?;
         crate::host::check_console(py, console.as_ref())?;
         let request = maker::Request {
@@ -107,11 +108,11 @@ impl Snapshot {
             random_seed,
             modules,
             browser,
-            user_agent,
-            url,
+            user_agent: user_agent.map(str::to_owned),
+            url: url.map(str::to_owned),
             max_heap_mb,
             timeout,
-            base: snapshot.as_ref().map(|s| s.image.bytes()),
+            base: snapshot.as_ref().map(|s| s.get().image.bytes()),
         };
         let bytes = maker_process::make(py, &request, console.as_ref())?;
         Ok(Snapshot {
@@ -122,7 +123,10 @@ impl Snapshot {
     #[doc = stub_doc!("Snapshot.from_bytes")]
     #[staticmethod]
     #[pyo3(signature = (data))]
-    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Snapshot> {
+    fn from_bytes(
+        py: Python<'_>,
+        #[pyo3(from_py_with = arguments::data)] data: &[u8],
+    ) -> PyResult<Snapshot> {
         Ok(Snapshot {
             image: Arc::new(Image::open(py, data.to_vec())?),
         })
@@ -134,7 +138,11 @@ impl Snapshot {
     }
 
     #[doc = stub_doc!("Snapshot.save")]
-    fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+    fn save(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = arguments::path)] path: std::path::PathBuf,
+    ) -> PyResult<()> {
         let mut temporary = path.clone().into_os_string();
         temporary.push(format!(".{}.partial", std::process::id()));
         let temporary = std::path::PathBuf::from(temporary);
@@ -151,7 +159,10 @@ impl Snapshot {
     #[doc = stub_doc!("Snapshot.load")]
     #[staticmethod]
     #[pyo3(signature = (path))]
-    fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Snapshot> {
+    fn load(
+        py: Python<'_>,
+        #[pyo3(from_py_with = arguments::path)] path: std::path::PathBuf,
+    ) -> PyResult<Snapshot> {
         let bytes = py.detach(|| std::fs::read(&path))?;
         Ok(Snapshot {
             image: Arc::new(Image::open(py, bytes)?),
@@ -212,11 +223,10 @@ impl Snapshot {
 }
 
 /// `create`'s `code` as `(filename, source)` pairs.
-fn sources(code: &Bound<'_, PyAny>, filename: Option<String>) -> PyResult<Vec<(String, String)>> {
-    let default_name = || execute::SCRIPT_NAME.to_string();
+fn sources(code: &Bound<'_, PyAny>, filename: Option<&str>) -> PyResult<Vec<(String, String)>> {
     if let Ok(source) = code.cast::<PyString>() {
         return Ok(vec![(
-            filename.unwrap_or_else(default_name),
+            filename.unwrap_or(execute::SCRIPT_NAME).to_string(),
             source.extract::<String>()?,
         )]);
     }
@@ -241,7 +251,10 @@ fn sources(code: &Bound<'_, PyAny>, filename: Option<String>) -> PyResult<Vec<(S
         .enumerate()
         .map(|(i, item)| {
             if let Ok(source) = item.cast::<PyString>() {
-                return Ok((default_name(), source.extract::<String>()?));
+                return Ok((
+                    execute::SCRIPT_NAME.to_string(),
+                    source.extract::<String>()?,
+                ));
             }
             item.extract::<(String, String)>().map_err(|_| {
                 PyTypeError::new_err(format!(
