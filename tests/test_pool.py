@@ -520,6 +520,32 @@ def test_state_set_by_a_call_does_not_survive_restart(one_worker):
     assert one_worker.evaluate("loaded") == "yes"
 
 
+@pytest.mark.timeout(120)
+def test_a_call_that_comes_as_a_worker_stops_polling_for_one_is_still_served():
+    # After each job a worker polls the queue for a moment before it sleeps (src/pool/handoff.rs).
+    # A call queued just as it stops polling, and before it sleeps, notifies nobody: the worker
+    # must look at the queue again before sleeping, or that call waits forever. The pauses sweep
+    # the moment a call comes across the end of the polling (about 50 us after a result).
+    out = run_python(
+        """
+        import time
+        import v8ctx
+
+        pool = v8ctx.Pool("function t(x) { return x }", workers=1)
+        for i in range(40_000):
+            assert pool.call("t", [i]) == i
+            pause = (30 + i % 61) / 1e6
+            start = time.perf_counter()
+            while time.perf_counter() - start < pause:
+                pass
+        pool.close()
+        print("OK")
+        """,
+        timeout=90,
+    )
+    assert_ok(out)
+
+
 def test_replaced_workers_do_not_pile_up_thread_stacks():
     # Every replacement (restart() here; recycling takes the same path) ends the old worker's
     # thread. A thread that ended but was never joined keeps its stack mapping (and the stack pages

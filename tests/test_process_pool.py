@@ -292,15 +292,16 @@ def test_a_worker_killed_during_a_call_raises_worker_crashed_error_naming_the_si
     assert pid not in worker_processes(pool)
 
 
-def spawned_workers() -> list[int]:
-    """The worker processes of this interpreter: every pool's workers and warm spares."""
+def spawned_workers() -> set[int]:
+    """The worker processes of this interpreter: every pool's workers and warm spares (other
+    tests' pools that are still open included)."""
     import psutil
 
-    return [
+    return {
         child.pid
         for child in psutil.Process().children()
         if "v8ctx._worker" in " ".join(child.cmdline())
-    ]
+    }
 
 
 def call_in_thread(pool: v8ctx.Pool, name: str, args: list) -> concurrent.futures.Future:
@@ -327,11 +328,12 @@ def test_a_call_given_to_a_worker_that_died_before_reading_it_runs_on_a_fresh_wo
 
 @pytest.mark.timeout(60)
 def test_a_call_whose_second_worker_also_dies_before_reading_it_raises_worker_crashed_error():
+    others = spawned_workers()
     with v8ctx.Pool(LIB, isolation="process", workers=1) as pool:
         pool.call("add", [1, 1])
         (worker,) = worker_processes(pool)
         time.sleep(0.5)  # the warm spare is ready
-        stopped = spawned_workers()
+        stopped = spawned_workers() - others  # this pool's worker and its spare
         assert worker in stopped and len(stopped) == 2
         for pid in stopped:
             os.kill(pid, signal.SIGSTOP)

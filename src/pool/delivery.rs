@@ -72,6 +72,20 @@ pub(super) fn deliver(py: Python<'_>, reply: Reply, result: PyResult<Py<PyAny>>)
     }
 }
 
+/// `deliver` from a worker that does not hold the GIL: a blocked caller takes the GIL as soon
+/// as it has its result, so the worker must have let go of it by then (`handoff.rs`).
+pub(super) fn deliver_detached(reply: Reply, result: PyResult<Py<PyAny>>) {
+    match reply {
+        Reply::Blocking(sender) => {
+            if let Err(unsent) = sender.send(result) {
+                // The caller gave up waiting (Ctrl-C): release the result with the GIL held.
+                Python::attach(|_| drop(unsent));
+            }
+        }
+        future => Python::attach(|py| deliver(py, future, result)),
+    }
+}
+
 /// `(future, ok, value)`: sets the result or exception of an asyncio future unless cancelled.
 fn settle_future(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
     static SETTLE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();

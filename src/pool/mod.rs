@@ -25,6 +25,7 @@
 mod closing;
 mod delivery;
 pub(crate) mod frames;
+mod handoff;
 pub(crate) mod os_process;
 mod process_child;
 pub(crate) mod process_worker;
@@ -515,50 +516,54 @@ impl Drop for Pool {
 }
 
 impl Pool {
-    fn submit(
-        &self,
-        py: Python<'_>,
-        request: Request,
-        timeout: Option<f64>,
-        reply: Reply,
-    ) -> PyResult<u64> {
+    /// A job for `request`, numbered for a cancel to find it.
+    fn job(&self, request: Request, timeout: Option<f64>, reply: Reply) -> PyResult<Job> {
         if self.shared.inherited() {
             return Err(PyRuntimeError::new_err(
                 "V8 does not survive os.fork(): this Pool's workers stayed in the parent process \
                  (unpickle the Pool, or use v8ctx.shared_pool, to get one of this process)",
             ));
         }
-        let id = self.shared.next_job.fetch_add(1, Ordering::Relaxed);
-        let job = Job {
-            id,
+        Ok(Job {
+            id: self.shared.next_job.fetch_add(1, Ordering::Relaxed),
             request,
             timeout: limits::timeout(timeout)?,
             reply,
             redelivered: false,
-        };
-        let mut state = self.shared.state.lock();
-        if state.closing {
-            return Err(pool_closed(py));
-        }
-        state.queue.push_back(job);
-        self.shared.changed.notify_all();
-        Ok(id)
+        })
     }
 
     fn wait(&self, py: Python<'_>, request: Request, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
+        use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-        self.submit(py, request, timeout, Reply::Blocking(sender))?;
+        let job = self.job(request, timeout, Reply::Blocking(sender))?;
+        // Queued with the GIL released, and not taken back until the result is in or polling
+        // gives up: the worker takes the GIL first thing, and this thread taking it back
+        // meanwhile would make one of them sleep until the other lets go. A trivial call is back
+        // within microseconds, so it is polled for before this thread sleeps.
+        let queued = gil::without_gil(py, || {
+            self.shared.enqueue(job)?;
+            Ok(handoff::poll(|| match receiver.try_recv() {
+                Ok(result) => Some(Ok(result)),
+                Err(TryRecvError::Disconnected) => Some(Err(RecvTimeoutError::Disconnected)),
+                Err(TryRecvError::Empty) => None,
+            }))
+        });
+        let mut received = match queued {
+            Ok(polled) => polled.unwrap_or(Err(RecvTimeoutError::Timeout)),
+            Err(refused) => {
+                drop::<Job>(refused); // its arguments are released with the GIL held
+                return Err(pool_closed(py));
+            }
+        };
         loop {
-            // Wake now and then so Ctrl-C reaches the waiting thread.
-            let received =
-                gil::without_gil(py, || receiver.recv_timeout(Duration::from_millis(100)));
             match received {
                 Ok(result) => return result,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => py.check_signals()?,
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(pool_closed(py))
-                }
+                Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+                Err(RecvTimeoutError::Disconnected) => return Err(pool_closed(py)),
             }
+            // Wake now and then so Ctrl-C reaches the waiting thread.
+            received = gil::without_gil(py, || receiver.recv_timeout(Duration::from_millis(100)));
         }
     }
 
@@ -574,7 +579,11 @@ impl Pool {
             event_loop: event_loop.unbind(),
             future: future.clone().unbind(),
         };
-        let id = self.submit(py, request, timeout, reply)?;
+        let job = self.job(request, timeout, reply)?;
+        let id = job.id;
+        self.shared
+            .enqueue(job)
+            .map_err(|_refused| pool_closed(py))?;
         let canceller = JobCanceller {
             shared: Arc::downgrade(&self.shared),
             id,

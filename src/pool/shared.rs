@@ -100,6 +100,17 @@ impl Shared {
     pub(super) fn inherited(&self) -> bool {
         self.process != std::process::id()
     }
+
+    /// Queues `job` for the next free worker; gives it back if the pool is closing.
+    pub(super) fn enqueue(&self, job: Job) -> Result<(), Job> {
+        let mut state = self.state.lock();
+        if state.closing {
+            return Err(job);
+        }
+        state.queue.push_back(job);
+        self.changed.notify_all();
+        Ok(())
+    }
 }
 
 /// How a worker's JavaScript is stopped from another thread: a runtime's stop flags, or the

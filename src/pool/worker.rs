@@ -6,9 +6,11 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use parking_lot::MutexGuard;
 use pyo3::prelude::*;
 
-use super::delivery::deliver;
+use super::delivery::{deliver, deliver_detached};
+use super::handoff;
 use super::shared::{Handover, Job, Ready, Shared, SlotStats, Stoppable};
 use crate::execute::Request;
 
@@ -148,6 +150,8 @@ fn work<E: Engine>(
     let mut replacing: Option<u64> = None;
     // Calls this runtime has served: with `recycle_after`, a bound, not a trigger.
     let mut served: u64 = 0;
+    // Whether this worker just served a job, and so may poll for the next before it sleeps.
+    let mut just_served = false;
     loop {
         // Past `recycle_after` the runtime takes no more calls: it waits for its replacement,
         // which was started early enough (`replace_at`) to be ready by then under steady load.
@@ -192,6 +196,15 @@ fn work<E: Engine>(
                 if state.closing {
                     break Next::Leave;
                 }
+                if std::mem::take(&mut just_served) && !used_up {
+                    // Callers often call again at once (`handoff.rs`): poll the queue briefly,
+                    // then look again under the lock, as a job queued since the last poll may
+                    // have notified nobody.
+                    MutexGuard::unlocked(&mut state, || {
+                        handoff::poll(|| (!shared.state.lock().queue.is_empty()).then_some(()))
+                    });
+                    continue;
+                }
                 shared.changed.wait(&mut state);
             }
         };
@@ -229,6 +242,7 @@ fn work<E: Engine>(
         let slot_stats = replacing.is_none().then_some(stats);
         let heap_used = serve(&shared, slot_stats, &engine, job);
         served += 1;
+        just_served = true;
         if engine.spent() {
             // Unusable until replaced: rebuild here rather than make the next call wait for it.
             // If none starts, the next job tries again (`Next::Rebuild`) and learns why.
@@ -299,7 +313,7 @@ fn forget_stops(shared: &Shared, stops: &Arc<dyn Stoppable>) {
 /// queue, once, for a live worker to run.
 fn serve<E: Engine>(shared: &Shared, stats: Option<&SlotStats>, engine: &E, mut job: Job) -> usize {
     let timeout = job.timeout.or(shared.config.timeout);
-    Python::attach(|py| {
+    let (heap_used, outcome) = Python::attach(|py| {
         let result = match engine.run(py, shared, job.id, &job.request, timeout) {
             Ran::Done(result) => result,
             Ran::Undelivered(_) if !job.redelivered => {
@@ -308,7 +322,7 @@ fn serve<E: Engine>(shared: &Shared, stats: Option<&SlotStats>, engine: &E, mut 
                 job.redelivered = true;
                 state.queue.push_front(job);
                 shared.changed.notify_all();
-                return engine.used_heap_size();
+                return (engine.used_heap_size(), None);
             }
             Ran::Undelivered(err) => Err(err),
         };
@@ -321,7 +335,11 @@ fn serve<E: Engine>(shared: &Shared, stats: Option<&SlotStats>, engine: &E, mut 
             stats.heap_used.store(heap_used, Ordering::Relaxed);
             stats.calls.fetch_add(1, Ordering::Relaxed);
         }
-        deliver(py, job.reply, result);
-        heap_used
-    })
+        drop(job.request); // its arguments are released with the GIL held
+        (heap_used, Some((job.reply, result)))
+    });
+    if let Some((reply, result)) = outcome {
+        deliver_detached(reply, result);
+    }
+    heap_used
 }
