@@ -10,7 +10,9 @@
 //!
 //! When a cache is made:
 //! - only for sources of at least `MIN_SOURCE_LEN` bytes: shorter ones compile in microseconds;
-//! - on the second time a source is compiled, so a one-off script costs no cache;
+//! - on the second time a source is compiled, so a one-off script costs no cache; a source of
+//!   `EAGER_SOURCE_LEN` bytes or more (typescript's 10.8 MB compiler, a bundled app) on its first,
+//!   since compiling it costs far more than making its cache, and so the second Context gains;
 //! - at the end of the operation after the one that compiled it, so the functions that operation
 //!   ran (compiled lazily, on first call) are in the cache too; or, if no operation follows, when
 //!   the runtime is disposed (a Context that only ran `evaluate(library + call)`, say).
@@ -32,7 +34,10 @@ const MIN_SOURCE_LEN: usize = 1024;
 const MAX_BYTES: usize = 64 << 20;
 
 /// Longer sources are compiled from scratch every time: their caches would crowd out the rest.
-const MAX_SOURCE_LEN: usize = MAX_BYTES / 8;
+const MAX_SOURCE_LEN: usize = MAX_BYTES / 4;
+
+/// Sources from this size on have their cache made after their first compilation.
+const EAGER_SOURCE_LEN: usize = 1 << 20;
 
 /// At most this many sources compiled once are remembered.
 const MAX_SEEN: usize = 4096;
@@ -41,8 +46,8 @@ const MAX_SEEN: usize = 4096;
 pub enum Known {
     /// Its code cache.
     Code(Arc<[u8]>),
-    /// It was compiled before: make a cache of it (see `Candidates`).
-    SeenBefore(Arc<str>),
+    /// Make a cache of it (see `Candidates`): it was compiled before, or it is large.
+    Candidate(Arc<str>),
     /// Nothing: too short, or compiled for the first time.
     Nothing,
 }
@@ -57,8 +62,8 @@ pub fn lookup(source: &str) -> Known {
     if let Some(code) = store.caches.get(source) {
         return Known::Code(Arc::clone(code));
     }
-    if store.saw(source) {
-        Known::SeenBefore(Arc::from(source))
+    if store.saw(source) || source.len() >= EAGER_SOURCE_LEN {
+        Known::Candidate(Arc::from(source))
     } else {
         Known::Nothing
     }

@@ -78,7 +78,7 @@ pub fn start_script(
         let (result, candidate) = without_gil(py, || {
             let script = compile(scope, source, &origin, code, &known);
             let candidate = match (known, script) {
-                (Known::SeenBefore(key), Some(script)) => Some((
+                (Known::Candidate(key), Some(script)) => Some((
                     key,
                     v8::Global::new(scope, script.get_unbound_script(scope)),
                 )),

@@ -20,9 +20,22 @@ use std::sync::Once;
 /// two threads exhausting 16 MB heaps (`tests/stress_heap_exhaustion.py`, `two_threads_loop`).
 /// Baseline code is then compiled on the isolate's thread, in batches, which costs little
 /// (Sparkplug is a single fast pass) and leaves no V8 thread allocating in a heap near its limit.
+///
+/// `--no-maglev-build-code-on-background` and `--no-maglev-deopt-data-on-background`: Maglev
+/// compiles on a V8 worker thread and would there also allocate the code object and its
+/// deoptimization data in the isolate's heap. When that allocation finds the heap at its limit,
+/// V8 runs the near-heap-limit callback on the worker, inside a `HandleScope` it opens on the
+/// isolate, while the isolate's own thread opens and closes its scopes: the two race on the
+/// isolate's handle-scope bookkeeping, which comes out one level off, and the next handle
+/// created at the top level aborts the process ("Cannot create a handle without a HandleScope";
+/// about one heap exhaustion in 2,000 in `tests/stress_heap_exhaustion.py`). Both are then made
+/// on the isolate's thread when the job is finalized; the compilation itself stays concurrent.
+/// Together with the Sparkplug flag: no V8 thread but the isolate's own allocates in its heap.
 const FLAGS: &[&str] = &[
     "--no-turboshaft-loop-unrolling",
     "--no-concurrent-sparkplug",
+    "--no-maglev-build-code-on-background",
+    "--no-maglev-deopt-data-on-background",
 ];
 
 /// Sets `FLAGS` and the entropy source, once per process; call before creating any isolate.

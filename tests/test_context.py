@@ -144,6 +144,22 @@ def test_a_library_run_by_the_only_operation_of_each_context_behaves_the_same():
             assert ctx.evaluate(source) == "one:11"
 
 
+def test_a_library_of_a_megabyte_or_more_behaves_the_same_from_its_second_context_on():
+    """Sources of 1 MB or more have their cache made after their first compilation, so the
+    second Context already compiles from it; a non-ASCII one (a two-byte V8 string) too."""
+    padding = "// \u2603 padding to make the library large\n" * 30_000
+    source = library("big\u2603") + "\n" + padding + "var last = all(5)[39];"
+    assert len(source.encode()) >= 1 << 20
+    for _ in range(3):
+        with v8ctx.Context() as ctx:
+            ctx.compile(source)
+            assert ctx.evaluate("last") == "big\u2603:239"
+            assert ctx.call("f0", [1]) == "big\u2603:1"
+            with pytest.raises(v8ctx.JSError) as info:
+                ctx.call("fails")
+            assert info.value.message == "from big\u2603"
+
+
 def test_call_reaches_into_objects_with_a_dotted_name(ctx):
     ctx.compile("var a = {b: {c: function(x){return x*2}}}")
     assert ctx.call("a.b.c", [4]) == 8
