@@ -93,7 +93,7 @@ pub fn start_script(
             candidate,
         )
     });
-    if let Some((key, script)) = candidate {
+    if let Some((key, script)) = candidate.filter(|_| !runtime.makes_snapshot()) {
         runtime.code_caches().add(key, script);
     }
     completion

@@ -589,6 +589,12 @@ impl Runtime {
         });
     }
 
+    /// Whether this runtime's heap becomes a snapshot (`for_snapshot`): V8 aborts on making a code
+    /// cache in such an isolate, so none is made there.
+    pub fn makes_snapshot(&self) -> bool {
+        matches!(self.js.borrow().as_ref(), Some(Js::Snapshotting(_)))
+    }
+
     /// Scripts compiled here whose code caches are still to be made.
     pub fn code_caches(&self) -> std::cell::RefMut<'_, Candidates> {
         self.code_caches.borrow_mut()
