@@ -62,7 +62,8 @@ pub fn lookup(source: &str) -> Known {
     if let Some(code) = store.caches.get(source) {
         return Known::Code(Arc::clone(code));
     }
-    if store.saw(source) || source.len() >= EAGER_SOURCE_LEN {
+    // A large source is a candidate at once, without hashing it to remember it.
+    if source.len() >= EAGER_SOURCE_LEN || store.saw(source) {
         Known::Candidate(Arc::from(source))
     } else {
         Known::Nothing

@@ -589,8 +589,9 @@ impl Runtime {
         });
     }
 
-    /// Whether this runtime's heap becomes a snapshot (`for_snapshot`): V8 aborts on making a code
-    /// cache in such an isolate, so none is made there.
+    /// Whether this runtime's heap becomes a snapshot (`for_snapshot`). Such a runtime collects no
+    /// code-cache candidates: V8 aborts on making a cache in an isolate it snapshots, and the
+    /// snapshot keeps the bytecode itself.
     pub fn makes_snapshot(&self) -> bool {
         matches!(self.js.borrow().as_ref(), Some(Js::Snapshotting(_)))
     }
@@ -732,9 +733,6 @@ impl Runtime {
         if !matches!(self.js.get_mut(), Some(Js::Snapshotting(_))) {
             return None;
         }
-        // Code caches are for this process's later Contexts (and `Drop` would make them on the
-        // disposed isolate); the snapshot keeps the bytecode itself.
-        drop(self.code_caches.get_mut().take_all());
         let before_snapshot = self.kept().before_snapshot.clone();
         let prepared = self.with_scope(|scope| {
             let before_snapshot = v8::Local::new(scope, &before_snapshot);
