@@ -68,6 +68,7 @@ pub fn start_script(
     auto_await: bool,
     want_value: bool,
 ) -> PyResult<Completion> {
+    let collects_caches = !runtime.makes_snapshot();
     let (completion, candidate) = runtime.with_scope(|scope| {
         v8::tc_scope!(let scope, scope);
         let (source, origin) = match source(scope, code, name) {
@@ -78,7 +79,7 @@ pub fn start_script(
         let (result, candidate) = without_gil(py, || {
             let script = compile(scope, source, &origin, code, &known);
             let candidate = match (known, script) {
-                (Known::Candidate(key), Some(script)) => Some((
+                (Known::Candidate(key), Some(script)) if collects_caches => Some((
                     key,
                     v8::Global::new(scope, script.get_unbound_script(scope)),
                 )),
@@ -93,7 +94,7 @@ pub fn start_script(
             candidate,
         )
     });
-    if let Some((key, script)) = candidate.filter(|_| !runtime.makes_snapshot()) {
+    if let Some((key, script)) = candidate {
         runtime.code_caches().add(key, script);
     }
     completion
