@@ -108,6 +108,9 @@ pub struct Runtime {
     handles: handles::Shared,
     /// Scripts compiled here whose code caches are still to be made.
     code_caches: RefCell<Candidates>,
+    /// Whether the heap becomes a snapshot (`for_snapshot`): fixed at creation, and readable
+    /// while `js` is borrowed (by the event loop running a timer that calls Python, say).
+    makes_snapshot: bool,
     stops: Arc<Stops>,
     /// Memory outside the heap: ArrayBuffers and lent strs.
     external: Arc<external_memory::Budget>,
@@ -477,6 +480,7 @@ impl Runtime {
             ),
             handles,
             code_caches: RefCell::new(Candidates::default()),
+            makes_snapshot: will_snapshot,
             stops,
             external,
             operation,
@@ -600,7 +604,7 @@ impl Runtime {
     /// code-cache candidates: V8 aborts on making a cache in an isolate it snapshots, and the
     /// snapshot keeps the bytecode itself.
     pub fn makes_snapshot(&self) -> bool {
-        matches!(self.js.borrow().as_ref(), Some(Js::Snapshotting(_)))
+        self.makes_snapshot
     }
 
     /// Scripts compiled here whose code caches are still to be made.

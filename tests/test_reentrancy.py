@@ -6,6 +6,7 @@ the outer one's limits).
 import pytest
 
 import v8ctx
+from _subprocess import run_python
 
 
 @pytest.fixture
@@ -56,6 +57,22 @@ def test_a_nested_call_inside_a_timer_cannot_wait_for_a_promise(ctx):
     with pytest.raises(v8ctx.JSError, match="event loop is already running"):
         ctx.evaluate("new Promise((resolve, reject) => setTimeout(() => { try { resolve(later()) } catch (e) { reject(e) } }, 1))")
     assert ctx.evaluate("1 + 1") == 2
+
+
+def test_a_library_compiled_again_inside_a_timer_runs():
+    """The second compilation of a source of 1 KB or more makes it a code-cache candidate, also
+    from a callable a timer called, while the event loop holds the runtime (this aborted the
+    process once, so it runs in a child)."""
+    out = run_python(
+        """
+        import v8ctx
+        source = "globalThis.n = (globalThis.n || 0) + 1; n;\\n// " + "x" * 2048
+        with v8ctx.Context() as ctx:
+            ctx.expose("again", lambda: ctx.evaluate(source))
+            print(ctx.evaluate(source), ctx.evaluate("new Promise(r => setTimeout(() => r(again()), 1))"))
+        """
+    )
+    assert out.split() == ["1", "2"]
 
 
 def test_the_outer_timeout_covers_a_nested_call():
