@@ -30,6 +30,9 @@ issue and PASS/FAIL. A library with no way to do a row shows ``-`` (the notes sa
   library_1st   typescript's 10.8 MB compiler loaded into the process's    ms         <= 1/2 time
                 first context and used once (median of --processes runs)
   library_2nd   the same in the second context of the process              ms         <= 1/2 time
+  library_restart  the same in a restarted process, which may use what an     ms      (information)
+                earlier process left on disk (v8ctx's code cache directory, a
+                saved snapshot); a library with neither loads cold
 
 Every (library, row, path) measurement runs in its own fresh interpreter (this script with
 ``--one LIB ROW PATH``, printing one JSON line) under a timeout, so a rival that aborts, segfaults or

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import subprocess
+import sys
 
 EXPR = "1 + 2 * 3"
 RECORDS_N = 10_000
@@ -153,6 +156,14 @@ MODULES = {
 MODULE_RESULT = 42
 
 
+def in_earlier_process(code: str) -> None:
+    """Runs ``code`` in a process of its own (with this directory importable), as a process
+    that ran before a restart: the library_restart row's untimed setup."""
+    bench = os.path.dirname(os.path.abspath(__file__))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([bench, os.environ.get("PYTHONPATH", "")])}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=300)
+
+
 def read(path: str) -> str:
     with open(path, encoding="utf-8") as f:
         return f.read()
@@ -195,6 +206,7 @@ ROWS = {
     "module": Row("fresh context + import ES module + call", "ms", False, 2.0),
     "library_1st": Row("load typescript, 1st context", "ms", False, 2.0, kind="first"),
     "library_2nd": Row("load typescript, 2nd context", "ms", False, 2.0, kind="second"),
+    "library_restart": Row("load typescript, restarted process", "ms", False, None, kind="first"),
 }
 
 
@@ -216,6 +228,6 @@ def expected(row: str):
         return SNAPSHOT_RESULT
     if row == "module":
         return MODULE_RESULT
-    if row in ("library_1st", "library_2nd"):
+    if row in ("library_1st", "library_2nd", "library_restart"):
         return LIBRARY_RESULT
     raise ValueError(row)

@@ -75,8 +75,8 @@ pub fn start_script(
             Ok(compiled) => compiled,
             Err(err) => return (Err(err), None),
         };
-        let known = code_cache::lookup(code);
         let (result, candidate) = without_gil(py, || {
+            let known = code_cache::lookup(code);
             let script = compile(scope, source, &origin, code, &known);
             let candidate = match (known, script) {
                 (Known::Candidate(key), Some(script)) if collects_caches => Some((

@@ -15,6 +15,7 @@ mod arguments;
 mod awaiting;
 mod bridge;
 mod browser;
+mod build_identity;
 mod code_cache;
 mod context;
 mod convert;
@@ -55,6 +56,11 @@ fn _v8ctx(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<function::JsFunction>()?;
     module.add_class::<pool::Pool>()?;
     module.add_class::<snapshot::Snapshot>()?;
+    module.add_function(wrap_pyfunction!(
+        code_cache::api::set_code_cache_dir,
+        module
+    )?)?;
+    module.add_function(wrap_pyfunction!(code_cache::api::code_cache_info, module)?)?;
     module.add_function(wrap_pyfunction!(pool::_close_pools, module)?)?;
     module.add_function(wrap_pyfunction!(pool::_serve_process_worker, module)?)?;
     module.add_function(wrap_pyfunction!(owner::_v8_runs_here, module)?)?;

@@ -33,6 +33,7 @@ PATHS = {
     "pool": [("thread-local", "no pool in mini-racer: one MiniRacer per thread (threading.local), mr.call")],
     "library_1st": [("eval", "mr = MiniRacer(); mr.eval(typescript); mr.eval(use); mr.close()")],
     "library_2nd": [("eval", "the same, the second time in the process")],
+    "library_restart": [("eval", "as library_1st: nothing it compiled outlives the process")],
 }
 MISSING = {
     "pool_thread": "no pool",
@@ -95,7 +96,7 @@ def make(row: str, path: str):
             return mr.call("work", w.WORK_N)
 
         return call, None
-    if row in ("library_1st", "library_2nd"):
+    if row in ("library_1st", "library_2nd", "library_restart"):
         source = w.read(w.LIBRARY_FILE)
 
         def load():

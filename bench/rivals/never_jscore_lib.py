@@ -30,6 +30,7 @@ PATHS = {
     ],
     "library_1st": [("compile", "c = Context(); c.compile(typescript); c.evaluate(use); del c")],
     "library_2nd": [("compile", "the same, the second time in the process")],
+    "library_restart": [("compile", "as library_1st: nothing it compiled outlives the process")],
 }
 MISSING = {
     "jsfunction": "functions do not cross to Python ('JSON parse error')",
@@ -81,7 +82,7 @@ def make(row: str, path: str):
             return c.call("work", [w.WORK_N])
 
         return call, None
-    if row in ("library_1st", "library_2nd"):
+    if row in ("library_1st", "library_2nd", "library_restart"):
         source = w.read(w.LIBRARY_FILE)
 
         def load():

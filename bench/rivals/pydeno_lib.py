@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 import threading
 
 import pydeno
@@ -30,6 +33,10 @@ PATHS = {
                 "rt.eval_module('main.js')['area'](6, 7); rt.close()")],
     "library_1st": [("eval", "rt = Runtime(); rt.eval(typescript); rt.eval(use); rt.close()")],
     "library_2nd": [("eval", "the same, the second time in the process")],
+    "library_restart": [
+        ("eval", "as library_1st: no code cache outlives the process"),
+        ("snapshot file", "Runtime(RuntimeConfig(snapshot=open(file).read())).eval(use), the file built earlier"),
+    ],
 }
 MISSING = {"pool_thread": "no thread pool (its pools are of sandboxed processes)"}
 
@@ -91,7 +98,9 @@ def make(row: str, path: str):
             return result
 
         return import_module, None
-    if row in ("library_1st", "library_2nd"):
+    if row == "library_restart" and path == "snapshot file":
+        return restarted_from_snapshot()
+    if row in ("library_1st", "library_2nd", "library_restart"):
         source = w.read(w.LIBRARY_FILE)
 
         def load():
@@ -130,3 +139,23 @@ def make(row: str, path: str):
     else:
         raise ValueError(row)
     return op, rt.close
+
+
+def restarted_from_snapshot():
+    """library_restart: an earlier process built a snapshot of typescript and saved it."""
+    keep = tempfile.mkdtemp(prefix="pydeno-bench-")
+    file = os.path.join(keep, "typescript.snapshot")
+    w.in_earlier_process(
+        "import pydeno, workloads as w\n"
+        "b = pydeno.SnapshotBuilder(); b.execute_script('typescript.js', w.read(w.LIBRARY_FILE))\n"
+        f"open({file!r}, 'wb').write(b.build())\n"
+    )
+
+    def load():
+        with open(file, "rb") as f:
+            rt = pydeno.Runtime(pydeno.RuntimeConfig(snapshot=f.read()))
+        result = rt.eval(w.LIBRARY_USE)
+        rt.close()
+        return result
+
+    return load, lambda: shutil.rmtree(keep)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+
 import v8ctx
 
 import workloads as w
@@ -23,6 +27,10 @@ PATHS = {
     "module": [("import_module", "with Context(modules=files) as c: c.import_module('./main.js')['area'](6, 7)")],
     "library_1st": [("compile", "with Context() as c: c.compile(typescript); c.evaluate(use)")],
     "library_2nd": [("compile", "the same, the second time in the process (the code cache applies)")],
+    "library_restart": [
+        ("code cache dir", "set_code_cache_dir(d), which an earlier process filled; then as library_1st"),
+        ("Snapshot.load", "with Context(snapshot=Snapshot.load(file)) as c: c.evaluate(use), the file saved earlier"),
+    ],
 }
 MISSING: dict = {}
 
@@ -64,6 +72,8 @@ def make(row: str, path: str):
                 return c.import_module("./main.js")["area"](6, 7)
 
         return import_module, None
+    if row == "library_restart":
+        return restarted(path)
     if row in ("library_1st", "library_2nd"):
         source = w.read(w.LIBRARY_FILE)
 
@@ -94,3 +104,32 @@ def make(row: str, path: str):
     else:
         raise ValueError(row)
     return op, ctx.close
+
+
+def restarted(path: str):
+    """library_restart: an earlier process leaves its code caches, or a snapshot, on disk."""
+    keep = tempfile.mkdtemp(prefix="v8ctx-bench-")
+    source = w.read(w.LIBRARY_FILE)
+    if path == "code cache dir":
+        w.in_earlier_process(
+            "import v8ctx, workloads as w\n"
+            f"v8ctx.set_code_cache_dir({keep!r})\n"
+            "with v8ctx.Context() as c:\n"
+            "    c.compile(w.read(w.LIBRARY_FILE)); c.evaluate(w.LIBRARY_USE)\n"
+        )
+        v8ctx.set_code_cache_dir(keep)
+
+        def load():
+            with v8ctx.Context() as c:
+                c.compile(source)
+                return c.evaluate(w.LIBRARY_USE)
+
+    else:
+        file = os.path.join(keep, "typescript.snapshot")
+        w.in_earlier_process(f"import v8ctx, workloads as w\nv8ctx.Snapshot.create(w.read(w.LIBRARY_FILE)).save({file!r})\n")
+
+        def load():
+            with v8ctx.Context(snapshot=v8ctx.Snapshot.load(file)) as c:
+                return c.evaluate(w.LIBRARY_USE)
+
+    return load, lambda: shutil.rmtree(keep)

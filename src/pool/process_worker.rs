@@ -39,6 +39,7 @@ use super::shared::{Shared, Stoppable};
 use super::stderr_tail::StderrTail;
 use super::wire;
 use super::worker::{Engine, Ran};
+use crate::code_cache;
 use crate::errors::{self, JsErrorKind};
 use crate::execute::Request;
 use crate::host;
@@ -276,6 +277,7 @@ impl WorkerProcess {
             .stdin(Stdio::from(jobs_in))
             .stdout(Stdio::from(replies_out))
             .stderr(Stdio::piped());
+        code_cache::disk::pass_to(&mut command);
         let mut child = os_process::spawn_with_control(&mut command, &control_in)?;
         // The worker's ends are its own now: closing them here lets either side see the other go.
         drop(command);

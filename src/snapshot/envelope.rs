@@ -9,8 +9,8 @@
 //! | v8ctx version, V8 version (u32 length + UTF-8 each) | recorded | V8 blob (u64 length + bytes)
 //! ```
 //!
-//! `build` is a SHA-256 of v8ctx's own startup snapshot and versions: it differs between any two
-//! builds whose heaps could differ. `checksum` is a SHA-256 of everything after it. A forged
+//! `build` is `build_identity::build_id()`: it differs between any two builds whose heaps could
+//! differ. `checksum` is a SHA-256 of everything after it. A forged
 //! envelope passes both checks, so a snapshot is as trusted as code: load only your own.
 
 use sha2::{Digest, Sha256};
@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 use crate::browser::Browser;
+use crate::build_identity::build_id;
 use crate::modules::ModuleRoot;
 
 const TAG: &[u8; 16] = b"v8ctx-snapshot\0\0";
@@ -43,20 +44,6 @@ pub struct Opened {
     pub recorded: Recorded,
     /// Where V8's blob lies in the envelope.
     pub v8: std::ops::Range<usize>,
-}
-
-/// This build's identity (see the module's documentation).
-fn build_id() -> &'static [u8; 32] {
-    static ID: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
-    ID.get_or_init(|| {
-        let mut hash = Sha256::new();
-        hash.update(env!("CARGO_PKG_VERSION"));
-        hash.update([0]);
-        hash.update(deno_core::v8::V8::get_version());
-        hash.update([0]);
-        hash.update(crate::runtime::SNAPSHOT);
-        hash.finalize().into()
-    })
 }
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {

@@ -17,8 +17,15 @@
 //!   ran (compiled lazily, on first call) are in the cache too; or, if no operation follows, when
 //!   the runtime is disposed (a Context that only ran `evaluate(library + call)`, say).
 //!
+//! - with a directory set (`disk`), also on the first time for a source of `DISK_EAGER_SOURCE_LEN`
+//!   bytes or more: a library a process compiles once is what the directory is for.
+//!
 //! The caches and the sources they belong to take at most `MAX_BYTES`, the oldest going first; a
-//! source compiled once is remembered by a hash only, the last `MAX_SEEN` of them.
+//! source compiled once is remembered by a hash only, the last `MAX_SEEN` of them. A directory set
+//! with `disk` keeps them for later processes too.
+
+pub mod api;
+pub mod disk;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
@@ -39,6 +46,10 @@ const MAX_SOURCE_LEN: usize = MAX_BYTES / 4;
 /// Sources from this size on have their cache made after their first compilation.
 const EAGER_SOURCE_LEN: usize = 1 << 20;
 
+/// With a directory set, sources from this size on have their cache made after their first
+/// compilation: below it, compiling costs about as much as reading a cache from a file.
+const DISK_EAGER_SOURCE_LEN: usize = 32 << 10;
+
 /// At most this many sources compiled once are remembered.
 const MAX_SEEN: usize = 4096;
 
@@ -52,26 +63,38 @@ pub enum Known {
     Nothing,
 }
 
-/// Looks `source` up, and remembers that it is being compiled.
+/// Looks `source` up, in memory and then in the directory, and remembers that it is being
+/// compiled. Reading the directory can take milliseconds: call it without the GIL.
 pub fn lookup(source: &str) -> Known {
     if !(MIN_SOURCE_LEN..=MAX_SOURCE_LEN).contains(&source.len()) {
         return Known::Nothing;
     }
-    let mut store = STORE.lock();
-    let store = store.get_or_insert_with(Store::default);
-    if let Some(code) = store.caches.get(source) {
-        return Known::Code(Arc::clone(code));
+    if let Some(code) = with_store(|store| store.caches.get(source).cloned()) {
+        return Known::Code(code);
     }
+    if let Some(code) = disk::read(source) {
+        with_store(|store| store.keep(Arc::from(source), Arc::clone(&code)));
+        return Known::Code(code);
+    }
+    let eager_from = match disk::current() {
+        Some(_) => DISK_EAGER_SOURCE_LEN,
+        None => EAGER_SOURCE_LEN,
+    };
     // A large source is a candidate at once, without hashing it to remember it.
-    if source.len() >= EAGER_SOURCE_LEN || store.saw(source) {
+    if source.len() >= eager_from || with_store(|store| store.saw(source)) {
         Known::Candidate(Arc::from(source))
     } else {
         Known::Nothing
     }
 }
 
+fn with_store<R>(f: impl FnOnce(&mut Store) -> R) -> R {
+    f(STORE.lock().get_or_insert_with(Store::default))
+}
+
 /// Forgets the cache of `source`, which V8 refused; the next compilation makes a new one.
 pub fn refused(source: &str) {
+    disk::forget(source);
     if let Some(store) = STORE.lock().as_mut() {
         if let Some(code) = store.caches.remove(source) {
             store.bytes -= source.len() + code.len();
@@ -129,11 +152,15 @@ pub fn make(scope: &v8::PinScope<'_, '_>, scripts: Vec<Candidate>) {
         }
         let script = v8::Local::new(scope, &script);
         if let Some(code) = script.create_code_cache() {
-            if let Some(store) = STORE.lock().as_mut() {
-                store.keep(source, Arc::from(&code[..]));
-            }
+            disk::write(&source, &code);
+            with_store(|store| store.keep(source, Arc::from(&code[..])));
         }
     }
+}
+
+/// How many code caches the process keeps in memory, and their bytes with their sources'.
+pub fn in_memory() -> (usize, usize) {
+    with_store(|store| (store.caches.len(), store.bytes))
 }
 
 static STORE: Mutex<Option<Store>> = Mutex::new(None);
