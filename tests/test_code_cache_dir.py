@@ -191,3 +191,20 @@ def test_code_cache_info_has_the_keys_the_stub_promises():
     (typed,) = [node for node in stub.body if isinstance(node, ast.ClassDef) and node.name == "CodeCacheInfo"]
     promised = {item.target.id for item in typed.body if isinstance(item, ast.AnnAssign)}
     assert set(v8ctx.code_cache_info()) == promised
+
+
+def test_a_snapshot_made_where_the_directory_holds_the_library_holds_it(tmp_path):
+    """The process making the snapshot inherits the environment variable, and its runtime may take
+    the library's code cache from the directory; the snapshot holds the library all the same."""
+    compile_in_a_child(tmp_path)
+    import subprocess
+
+    script = f"""
+import v8ctx
+snap = v8ctx.Snapshot.create({LIBRARY!r})
+with v8ctx.Context(snapshot=snap) as ctx:
+    print(ctx.call("total", [3]))
+"""
+    env = {**os.environ, "V8CTX_CODE_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert (out.returncode, out.stdout.split()) == (0, [str(EXPECTED)]), out.stderr
