@@ -68,18 +68,22 @@ pub fn start_script(
     auto_await: bool,
     want_value: bool,
 ) -> PyResult<Completion> {
-    let collects_caches = !runtime.makes_snapshot();
+    let makes_snapshot = runtime.makes_snapshot();
     let (completion, candidate) = runtime.with_scope(|scope| {
         v8::tc_scope!(let scope, scope);
-        let (source, origin) = match source(scope, code, name) {
-            Ok(compiled) => compiled,
-            Err(err) => return (Err(err), None),
-        };
-        let (result, candidate) = without_gil(py, || {
+        let compiled = without_gil(py, || {
             let known = code_cache::lookup(code);
+            // A snapshot must own its strings: it borrows no cached text.
+            let lent = match &known {
+                Known::Code {
+                    text: Some(text), ..
+                } if !makes_snapshot => text.lend(scope),
+                _ => None,
+            };
+            let (source, origin) = source_with(scope, code, name, lent)?;
             let script = compile(scope, source, &origin, code, &known);
             let candidate = match (known, script) {
-                (Known::Candidate(key), Some(script)) if collects_caches => Some((
+                (Known::Candidate(key), Some(script)) if !makes_snapshot => Some((
                     key,
                     v8::Global::new(scope, script.get_unbound_script(scope)),
                 )),
@@ -87,12 +91,15 @@ pub fn start_script(
             };
             let result = script.and_then(|script| script.run(scope));
             scope.perform_microtask_checkpoint();
-            (result, candidate)
+            Ok((result, candidate))
         });
-        (
-            complete(py, scope, result, auto_await, want_value),
-            candidate,
-        )
+        match compiled {
+            Ok((result, candidate)) => (
+                complete(py, scope, result, auto_await, want_value),
+                candidate,
+            ),
+            Err(err) => (Err(err), None),
+        }
     });
     if let Some((key, script)) = candidate {
         runtime.code_caches().add(key, script);
@@ -109,7 +116,7 @@ fn compile<'s>(
     known: &Known,
 ) -> Option<v8::Local<'s, v8::Script>> {
     use v8::script_compiler::{compile, CachedData, CompileOptions, NoCacheReason, Source};
-    let Known::Code(cache) = known else {
+    let Known::Code { code: cache, .. } = known else {
         return v8::Script::compile(scope, source, Some(origin));
     };
     let mut source = Source::new_with_cached_data(source, Some(origin), CachedData::new(cache));
@@ -328,8 +335,22 @@ pub fn source<'s>(
     code: &str,
     name: &str,
 ) -> PyResult<(v8::Local<'s, v8::String>, v8::ScriptOrigin<'s>)> {
-    let source = v8::String::new(scope, code)
-        .ok_or_else(|| PyRuntimeError::new_err("source too long for V8 (about 512 MB at most)"))?;
+    source_with(scope, code, name, None)
+}
+
+/// `source`, with the string `lent` for the code when there is one (`code_cache::SourceText`).
+fn source_with<'s>(
+    scope: &v8::PinScope<'s, '_>,
+    code: &str,
+    name: &str,
+    lent: Option<v8::Local<'s, v8::String>>,
+) -> PyResult<(v8::Local<'s, v8::String>, v8::ScriptOrigin<'s>)> {
+    let source = match lent {
+        Some(lent) => lent,
+        None => v8::String::new(scope, code).ok_or_else(|| {
+            PyRuntimeError::new_err("source too long for V8 (about 512 MB at most)")
+        })?,
+    };
     let name = v8::String::new(scope, name)
         .ok_or_else(|| PyValueError::new_err("filename is too long for V8"))?;
     let origin = crate::ops::script_origin(scope, name);

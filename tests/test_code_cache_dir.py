@@ -22,6 +22,15 @@ LIBRARY += "globalThis.total = (n) => { let s = 0; for (let i = 0; i < 1500; i++
 EXPECTED = sum(3 * i + i % 7 for i in range(1500))
 
 
+@pytest.fixture(autouse=True)
+def no_directory_in_this_process():
+    """The tests that call set_code_cache_dir here start and end without a directory, whatever
+    the environment set at import."""
+    v8ctx.set_code_cache_dir(None)
+    yield
+    v8ctx.set_code_cache_dir(None)
+
+
 def compile_in_a_child(directory, library=LIBRARY, setup="", environment=None):
     """Compiles ``library`` in a fresh process using ``directory``; its result and cache info."""
     script = f"""
@@ -105,20 +114,24 @@ def test_a_damaged_or_foreign_file_is_replaced_and_the_source_compiled(tmp_path,
 
 
 def test_the_directory_keeps_at_most_max_bytes_dropping_the_least_recently_used(tmp_path):
-    libraries = [LIBRARY + f"\nglobalThis.which = {n};" for n in range(3)]
-    one_file = None
-    for library in libraries:
-        compile_in_a_child(tmp_path, library, setup=f"v8ctx.set_code_cache_dir({str(tmp_path)!r}, max_bytes={2**24})")
-        one_file = one_file or cache_files(tmp_path)[0].stat().st_size
-    assert len(cache_files(tmp_path)) == 3
+    libraries = [LIBRARY + f"\nglobalThis.which = {n};" for n in range(4)]
+    roomy = f"v8ctx.set_code_cache_dir({str(tmp_path)!r}, max_bytes={2**24})"
+    files = []
+    for age, library in enumerate(libraries[:3]):
+        compile_in_a_child(tmp_path, library, setup=roomy)
+        (new,) = set(cache_files(tmp_path)) - set(files)
+        files.append(new)
+        os.utime(new, (1_000_000 + age, 1_000_000 + age))  # oldest first, whatever the clock's grain
+    one_file = files[0].stat().st_size
     limit = 2 * one_file + one_file // 2
     setup = f"v8ctx.set_code_cache_dir({str(tmp_path)!r}, max_bytes={limit})"
-    # Reading the first touches it: the second is then the least recently used.
-    assert compile_in_a_child(tmp_path, libraries[0], setup=setup)[1]["disk_hits"] == 1
-    compile_in_a_child(tmp_path, LIBRARY + "\nglobalThis.which = 3;", setup=setup)
+    # Setting the limit evicts at once, oldest first: the first library's file goes.
+    assert compile_in_a_child(tmp_path, libraries[1], setup=setup)[1]["disk_hits"] == 1
+    assert sorted(cache_files(tmp_path)) == sorted(files[1:])
+    # Reading the second touched it: writing a fourth now drops the third, the least recently used.
+    compile_in_a_child(tmp_path, libraries[3], setup=setup)
     assert sum(f.stat().st_size for f in cache_files(tmp_path)) <= limit
-    assert compile_in_a_child(tmp_path, libraries[0], setup=setup)[1]["disk_hits"] == 1
-    assert compile_in_a_child(tmp_path, libraries[1], setup=setup)[1]["disk_hits"] == 0
+    assert files[1].exists() and not files[2].exists()
 
 
 def test_the_environment_variable_sets_the_directory(tmp_path):
@@ -137,6 +150,21 @@ def test_an_unusable_environment_variable_warns_and_runs_without_a_directory(tmp
     (result, info), stderr = compile_in_a_child(tmp_path, setup="pass", environment=environment)
     assert (result, info["directory"]) == (EXPECTED, None)
     assert "RuntimeWarning: V8CTX_CODE_CACHE_" in stderr
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o1777])
+def test_an_existing_directory_others_can_write_to_is_refused(tmp_path, mode):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(mode)
+    with pytest.raises(PermissionError, match="writable by no one else"):
+        v8ctx.set_code_cache_dir(shared)
+    # Through a symbolic link too: the directory it leads to is what is checked.
+    link = tmp_path / "link"
+    link.symlink_to(shared)
+    with pytest.raises(PermissionError, match="writable by no one else"):
+        v8ctx.set_code_cache_dir(link)
+    assert v8ctx.code_cache_info()["directory"] is None
 
 
 def test_process_pool_workers_use_the_directory_set_in_their_parent(tmp_path):
@@ -194,9 +222,11 @@ def test_code_cache_info_has_the_keys_the_stub_promises():
 
 
 def test_a_snapshot_made_where_the_directory_holds_the_library_holds_it(tmp_path):
-    """The process making the snapshot inherits the environment variable, and its runtime may take
+    """The process making the snapshot inherits the environment variable, and its runtime takes
     the library's code cache from the directory; the snapshot holds the library all the same."""
     compile_in_a_child(tmp_path)
+    (file,) = cache_files(tmp_path)
+    os.utime(file, (1_000_000, 1_000_000))
     import subprocess
 
     script = f"""
@@ -208,3 +238,4 @@ with v8ctx.Context(snapshot=snap) as ctx:
     env = {**os.environ, "V8CTX_CODE_CACHE_DIR": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert (out.returncode, out.stdout.split()) == (0, [str(EXPECTED)]), out.stderr
+    assert file.stat().st_mtime > 1_000_000  # read, so touched

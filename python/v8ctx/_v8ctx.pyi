@@ -95,15 +95,17 @@ def set_code_cache_dir(path: Union[str, "PathLike[str]", None], *, max_bytes: Op
     more that it compiled before (or of 1 MB or more at once). With a directory set, each such
     cache is also written to ``path``, and a process compiling a source looks there before V8
     parses it: typescript's 10.8 MB compiler is ready in a new process in about half the
-    time. A source of 32 KB or more is written after its first compilation. Process Pool workers
-    use the same directory.
+    time. A source of 32 KB or more is written after its first compilation (a process compiling
+    many distinct one-off sources of that size is better left without a directory). Process Pool
+    workers use the same directory; other child processes find it through
+    ``$V8CTX_CODE_CACHE_DIR``.
 
-    The directory is created (readable by its user only) if missing. A file is used only if this
-    very build of v8ctx wrote it for exactly the source being compiled and its checksum holds;
-    any other is deleted and the source compiled anew. A file forged with a good checksum would
-    run as code: never point this at a directory others can write to. After each write, the least
-    recently used files are deleted until the directory holds at most ``max_bytes`` (default
-    256 MiB).
+    A file is used only if this very build of v8ctx wrote it for exactly the source being
+    compiled and its checksum holds; any other is deleted and the source compiled anew. A file
+    forged with a good checksum would run as code, so the directory must belong to this user and
+    be writable by no one else: it is created so if missing, and an existing one that is not is
+    refused (``PermissionError``). When the directory is set and after each write, the least
+    recently used files are deleted until it holds at most ``max_bytes`` (default 256 MiB).
 
     Importing v8ctx calls this with ``$V8CTX_CODE_CACHE_DIR`` (and ``$V8CTX_CODE_CACHE_MAX_BYTES``)
     when set, warning instead of raising if it cannot be used.

@@ -4,10 +4,12 @@
 //! Without it a restarted service, every CLI run, every process Pool worker and every
 //! multiprocessing or Dask worker compiles its libraries from scratch: about 300 ms of parsing
 //! for typescript's compiler. With it, every code cache the process makes (the module above says
-//! when) is written there too, and a source the memory store lacks is looked for there before V8
-//! compiles it. Process Pool workers inherit the directory.
+//! when) is written there too (unless it alone exceeds `max_bytes`), and a source the memory store
+//! lacks is looked for there before V8 compiles it. Process Pool workers are given the directory;
+//! other child processes (multiprocessing, Dask) find it through `V8CTX_CODE_CACHE_DIR`.
 //!
-//! One file per source, named by a 64-bit hash of it (`<hash>.jscache`), integers little-endian:
+//! One file per source, named by a 64-bit hash of it and of the build (`<hash>.jscache`), integers
+//! little-endian:
 //!
 //! ```text
 //! tag "v8ctx-jscache\0\0\0" (16) | build (32) | source length u64 | code length u64
@@ -23,12 +25,13 @@
 //!
 //! A file is written whole under a temporary name, then renamed: another process reads a whole
 //! file or none. After each write the least recently used files go until the directory holds at
-//! most `max_bytes` (a file read is touched, so it counts as used).
+//! most `max_bytes` (a file read is touched, so it counts as used), and once when the directory
+//! is set.
 
 use std::fs::{self, File, OpenOptions};
 use std::hash::Hasher;
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -79,13 +82,36 @@ pub fn set(path: Option<&Path>, max_bytes: u64) -> io::Result<()> {
                 .mode(0o700)
                 .create(path)?;
             let path = path.canonicalize()?;
+            check_private(&path)?;
             let probe = temporary_path(&path, "probe");
             create_new(&probe)?;
             fs::remove_file(&probe)?;
-            Some(Arc::new(Directory { path, max_bytes }))
+            let directory = Directory { path, max_bytes };
+            directory.evict();
+            Some(Arc::new(directory))
         }
     };
     *DIRECTORY.write() = directory;
+    Ok(())
+}
+
+/// Fails unless `path` (a directory that existed or was just made) belongs to this user and no
+/// one else can write to it: a file planted there would run as code.
+fn check_private(path: &Path) -> io::Result<()> {
+    let metadata = fs::metadata(path)?;
+    // SAFETY: geteuid has no preconditions.
+    let user = unsafe { libc::geteuid() };
+    if metadata.uid() != user || metadata.mode() & 0o022 != 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "it must belong to this user and be writable by no one else (it is mode {:o}, \
+                 owned by uid {}); another user's files there would run as code",
+                metadata.mode() & 0o7777,
+                metadata.uid()
+            ),
+        ));
+    }
     Ok(())
 }
 
@@ -99,7 +125,7 @@ pub fn read(source: &str) -> Option<Arc<[u8]>> {
     let directory = current()?;
     let path = directory.path.join(file_name(source));
     let mut file = File::open(&path).ok()?;
-    match read_code(&mut file, source) {
+    match read_code(&mut file, source, directory.max_bytes) {
         Ok(Some(code)) => {
             // Touched, so that eviction takes the least recently used first.
             let _ = file.set_modified(SystemTime::now());
@@ -118,7 +144,7 @@ pub fn read(source: &str) -> Option<Arc<[u8]>> {
 /// Keeps the code cache of `source` for later processes.
 pub fn write(source: &str, code: &[u8]) {
     if let Some(directory) = current() {
-        if directory.write(source, code).is_ok() {
+        if let Ok(true) = directory.write(source, code) {
             WRITES.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -151,9 +177,10 @@ fn discard(path: &Path) {
 }
 
 impl Directory {
-    fn write(&self, source: &str, code: &[u8]) -> io::Result<()> {
+    /// Writes the file of `source`; false when it would not fit in `max_bytes` at all.
+    fn write(&self, source: &str, code: &[u8]) -> io::Result<bool> {
         if (HEADER_LEN + source.len() + code.len()) as u64 > self.max_bytes {
-            return Ok(());
+            return Ok(false);
         }
         let mut header = Vec::with_capacity(HEADER_LEN);
         header.extend_from_slice(TAG);
@@ -163,18 +190,20 @@ impl Directory {
         header.extend_from_slice(&Sha256::digest(code));
         let name = file_name(source);
         let temporary = temporary_path(&self.path, &name);
-        let written = create_new(&temporary).and_then(|mut file| {
+        // Only a file this call created is removed on failure.
+        let mut file = create_new(&temporary)?;
+        let written = (|| {
             file.write_all(&header)?;
             file.write_all(source.as_bytes())?;
-            file.write_all(code)
-        });
-        let renamed = written.and_then(|()| fs::rename(&temporary, self.path.join(name)));
-        if renamed.is_err() {
+            file.write_all(code)?;
+            fs::rename(&temporary, self.path.join(name))
+        })();
+        if written.is_err() {
             let _ = fs::remove_file(&temporary);
         }
-        renamed?;
+        written?;
         self.evict();
-        Ok(())
+        Ok(true)
     }
 
     /// Deletes the least recently used files until the rest fit in `max_bytes`, and temporary
@@ -217,8 +246,9 @@ impl Directory {
     }
 }
 
-/// The code in `file` when it is this build's cache of exactly `source`; None for any other file.
-fn read_code(file: &mut File, source: &str) -> io::Result<Option<Vec<u8>>> {
+/// The code in `file` when it is this build's cache of exactly `source` and fits in `max_bytes`;
+/// None for any other file.
+fn read_code(file: &mut File, source: &str, max_bytes: u64) -> io::Result<Option<Vec<u8>>> {
     let mut header = [0u8; HEADER_LEN];
     if file.read_exact(&mut header).is_err() {
         return Ok(None);
@@ -234,6 +264,7 @@ fn read_code(file: &mut File, source: &str) -> io::Result<Option<Vec<u8>>> {
         || build != build_id()
         || source_len != source.len() as u64
         || Some(file_len) != (HEADER_LEN as u64 + source_len).checked_add(code_len)
+        || file_len > max_bytes
     {
         return Ok(None);
     }
@@ -252,10 +283,12 @@ fn read_code(file: &mut File, source: &str) -> io::Result<Option<Vec<u8>>> {
     Ok(Some(code))
 }
 
-/// The file of `source` in the directory: a 64-bit hash of it, which needs no stability beyond
-/// this build (another build's files are refused anyway).
+/// The file of `source` in the directory: a 64-bit hash of it and of the build, which needs no
+/// stability beyond this build (another build's files are refused anyway).
 fn file_name(source: &str) -> String {
     let mut hasher = rustc_hash::FxHasher::default();
+    // Builds sharing a directory (two virtualenvs, a rolling upgrade) keep files of their own.
+    hasher.write(build_id());
     hasher.write(source.as_bytes());
     hasher.write_usize(source.len());
     format!("{:016x}.{EXTENSION}", hasher.finish())
@@ -265,7 +298,12 @@ fn file_name(source: &str) -> String {
 fn temporary_path(directory: &Path, stem: &str) -> PathBuf {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    directory.join(format!("{stem}.{}.{n}.tmp", std::process::id()))
+    // The pid and a counter are unique on one host; containers sharing a directory may reuse
+    // pids, so the time goes in too.
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    directory.join(format!("{stem}.{}.{n}.{nanos}.tmp", std::process::id()))
 }
 
 /// Creates a file that did not exist, readable and writable by its user only.

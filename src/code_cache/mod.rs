@@ -26,6 +26,7 @@
 
 pub mod api;
 pub mod disk;
+mod source_text;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
@@ -33,6 +34,8 @@ use std::sync::Arc;
 
 use deno_core::v8;
 use parking_lot::Mutex;
+
+pub use source_text::SourceText;
 
 /// Sources shorter than this are compiled from scratch every time.
 const MIN_SOURCE_LEN: usize = 1024;
@@ -55,8 +58,12 @@ const MAX_SEEN: usize = 4096;
 
 /// What is known of a source.
 pub enum Known {
-    /// Its code cache.
-    Code(Arc<[u8]>),
+    /// Its code cache, and its text to lend V8 (`source_text`); None for a cache just read from
+    /// the directory, whose first compilation in the process makes its string as usual.
+    Code {
+        code: Arc<[u8]>,
+        text: Option<Arc<SourceText>>,
+    },
     /// Make a cache of it (see `Candidates`): it was compiled before, or it is large.
     Candidate(Arc<str>),
     /// Nothing: too short, or compiled for the first time.
@@ -69,12 +76,22 @@ pub fn lookup(source: &str) -> Known {
     if !(MIN_SOURCE_LEN..=MAX_SOURCE_LEN).contains(&source.len()) {
         return Known::Nothing;
     }
-    if let Some(code) = with_store(|store| store.caches.get(source).cloned()) {
-        return Known::Code(code);
+    if let Some((kept, Entry { code, text })) = with_store(|store| store.cached(source)) {
+        // The text is made on the first use of the cache, outside the lock (it takes
+        // milliseconds for a large source), so a cache never used costs none.
+        let text = text.unwrap_or_else(|| {
+            let text = Arc::new(SourceText::of(&kept));
+            with_store(|store| store.keep_text(source, &text));
+            text
+        });
+        return Known::Code {
+            code,
+            text: Some(text),
+        };
     }
     if let Some(code) = disk::read(source) {
         with_store(|store| store.keep(Arc::from(source), Arc::clone(&code)));
-        return Known::Code(code);
+        return Known::Code { code, text: None };
     }
     let eager_from = match disk::current() {
         Some(_) => DISK_EAGER_SOURCE_LEN,
@@ -96,8 +113,8 @@ fn with_store<R>(f: impl FnOnce(&mut Store) -> R) -> R {
 pub fn refused(source: &str) {
     disk::forget(source);
     if let Some(store) = STORE.lock().as_mut() {
-        if let Some(code) = store.caches.remove(source) {
-            store.bytes -= source.len() + code.len();
+        if let Some(entry) = store.caches.remove(source) {
+            store.bytes -= entry.bytes(source);
             store.order.retain(|kept| &**kept != source);
         }
     }
@@ -165,13 +182,27 @@ pub fn in_memory() -> (usize, usize) {
 
 static STORE: Mutex<Option<Store>> = Mutex::new(None);
 
+/// A source's code cache, and its text once the cache was used.
+#[derive(Clone)]
+struct Entry {
+    code: Arc<[u8]>,
+    text: Option<Arc<SourceText>>,
+}
+
+impl Entry {
+    /// The bytes it and its source take.
+    fn bytes(&self, source: &str) -> usize {
+        source.len() + self.code.len() + self.text.as_ref().map_or(0, |t| t.extra_bytes())
+    }
+}
+
 #[derive(Default)]
 struct Store {
     /// The code caches, by source text.
-    caches: HashMap<Arc<str>, Arc<[u8]>>,
+    caches: HashMap<Arc<str>, Entry>,
     /// Their sources, oldest first.
     order: VecDeque<Arc<str>>,
-    /// Bytes of the sources and caches in `caches`.
+    /// Bytes of the sources, caches and texts in `caches`.
     bytes: usize,
     /// Hashes of sources compiled once (a collision costs only a needless cache).
     seen: HashSet<u64>,
@@ -195,24 +226,44 @@ impl Store {
         false
     }
 
-    fn keep(&mut self, source: Arc<str>, code: Arc<[u8]>) {
-        if source.len() + code.len() > MAX_BYTES {
-            return;
-        }
-        self.bytes += code.len();
-        match self.caches.insert(Arc::clone(&source), code) {
-            Some(old) => self.bytes -= old.len(),
-            None => {
-                self.bytes += source.len();
-                self.order.push_back(source);
+    /// The kept source equal to `source`, and its entry.
+    fn cached(&self, source: &str) -> Option<(Arc<str>, Entry)> {
+        let (kept, entry) = self.caches.get_key_value(source)?;
+        Some((Arc::clone(kept), entry.clone()))
+    }
+
+    /// Keeps the text made of `source`, unless another thread kept one meanwhile.
+    fn keep_text(&mut self, source: &str, text: &Arc<SourceText>) {
+        if let Some(entry) = self.caches.get_mut(source) {
+            if entry.text.is_none() {
+                entry.text = Some(Arc::clone(text));
+                self.bytes += text.extra_bytes();
+                self.evict();
             }
         }
+    }
+
+    fn keep(&mut self, source: Arc<str>, code: Arc<[u8]>) {
+        let entry = Entry { code, text: None };
+        if entry.bytes(&source) > MAX_BYTES {
+            return;
+        }
+        self.bytes += entry.bytes(&source);
+        match self.caches.insert(Arc::clone(&source), entry) {
+            Some(old) => self.bytes -= old.bytes(&source),
+            None => self.order.push_back(source),
+        }
+        self.evict();
+    }
+
+    /// Drops the oldest caches until the rest fit in `MAX_BYTES`.
+    fn evict(&mut self) {
         while self.bytes > MAX_BYTES {
             let Some(oldest) = self.order.pop_front() else {
                 break;
             };
-            if let Some(code) = self.caches.remove(&oldest) {
-                self.bytes -= oldest.len() + code.len();
+            if let Some(entry) = self.caches.remove(&oldest) {
+                self.bytes -= entry.bytes(&oldest);
             }
         }
     }
