@@ -67,3 +67,33 @@ def test_a_context_keeps_its_borrowed_source_after_the_others_close():
     keeper.gc()
     assert keeper.evaluate("body.toString()") == function
     keeper.close()
+
+
+def test_a_text_made_for_an_old_cache_evicts_other_caches_not_its_own():
+    """The first use of a cache adds its text to the 64 MB store: the room is made by evicting
+    older caches, not the one in use (which was the oldest). Run in a child: it needs 60 MB."""
+    from _subprocess import run_python
+
+    out = run_python(
+        """
+        import uuid, v8ctx
+        def library(size, extra=""):
+            line = "// " + uuid.uuid4().hex + " " * 60 + "\\n"
+            return line * (size // len(line)) + f"var last = '{extra}';\\n"
+        mb = 1 << 20
+        first = library(12 * mb, "漢")  # its text is UTF-16: 24 MB more
+        for source in [first, library(12 * mb), library(12 * mb), library(12 * mb)]:
+            with v8ctx.Context() as ctx:
+                ctx.compile(source)
+                ctx.evaluate("1")
+        with v8ctx.Context() as ctx:
+            ctx.compile(first)
+            assert ctx.evaluate("last") == "漢"
+        info = v8ctx.code_cache_info()
+        print(info["memory_entries"], info["memory_bytes"] // mb)
+        """
+    )
+    entries, megabytes = map(int, out.split())
+    # The first library (12 MB and 24 MB of text) and two of the others stay: about 60 MB. With
+    # the first evicted instead, 36 MB would remain.
+    assert entries == 3 and megabytes >= 59, out

@@ -43,11 +43,11 @@ pub fn set_code_cache_dir(
         },
     };
     py.detach(|| disk::set(path.as_deref(), max_bytes))
-        .map_err(|err| refused(py, path.as_deref(), err))
+        .map_err(|err| directory_error(py, path.as_deref(), err))
 }
 
 /// An OSError of the class and errno of `err` that names the directory, as Python's own do.
-fn refused(py: Python<'_>, path: Option<&Path>, err: std::io::Error) -> PyErr {
+fn directory_error(py: Python<'_>, path: Option<&Path>, err: std::io::Error) -> PyErr {
     let shown = PyString::new(
         py,
         &path.map(|p| p.display().to_string()).unwrap_or_default(),

@@ -21,7 +21,8 @@
 //! exactly the source being compiled (neither a hash collision nor an edited file runs other
 //! code) and its code matches its checksum. Any other file is deleted and the source compiled
 //! anew. The checksum guards against damage, not against an adversary: a forged file is run like
-//! code, so the directory must be writable by its user only (v8ctx creates it so).
+//! code, so the directory must belong to its user and be writable by no one else (`set` creates
+//! it so, and refuses an existing one that is not).
 //!
 //! A file is written whole under a temporary name, then renamed: another process reads a whole
 //! file or none. After each write the least recently used files go until the directory holds at
@@ -153,10 +154,7 @@ pub fn write(source: &str, code: &[u8]) {
 /// Deletes the file of `source`, whose cache V8 refused.
 pub fn forget(source: &str) {
     if let Some(directory) = current() {
-        let path = directory.path.join(file_name(source));
-        if path.exists() {
-            discard(&path);
-        }
+        discard(&directory.path.join(file_name(source)));
     }
 }
 
@@ -170,6 +168,7 @@ pub fn pass_to(command: &mut Command) {
     };
 }
 
+/// Deletes `path`, counting it if there was such a file.
 fn discard(path: &Path) {
     if fs::remove_file(path).is_ok() {
         DISCARDED.fetch_add(1, Ordering::Relaxed);

@@ -80,9 +80,8 @@ pub fn lookup(source: &str) -> Known {
         // The text is made on the first use of the cache, outside the lock (it takes
         // milliseconds for a large source), so a cache never used costs none.
         let text = text.unwrap_or_else(|| {
-            let text = Arc::new(SourceText::of(&kept));
-            with_store(|store| store.keep_text(source, &text));
-            text
+            let made = Arc::new(SourceText::of(&kept));
+            with_store(|store| store.keep_text(source, made))
         });
         return Known::Code {
             code,
@@ -232,15 +231,31 @@ impl Store {
         Some((Arc::clone(kept), entry.clone()))
     }
 
-    /// Keeps the text made of `source`, unless another thread kept one meanwhile.
-    fn keep_text(&mut self, source: &str, text: &Arc<SourceText>) {
-        if let Some(entry) = self.caches.get_mut(source) {
-            if entry.text.is_none() {
-                entry.text = Some(Arc::clone(text));
-                self.bytes += text.extra_bytes();
-                self.evict();
-            }
+    /// Keeps `text`, made of `source`, and returns the text to lend: the one another thread
+    /// kept meanwhile if it did (so the process holds one copy), else `text`, which is lent
+    /// without being kept when its entry would outgrow `MAX_BYTES`. The entry, in use now,
+    /// becomes the newest, so the room its text takes is made by evicting others.
+    fn keep_text(&mut self, source: &str, text: Arc<SourceText>) -> Arc<SourceText> {
+        let Some((key, entry)) = self.caches.get_key_value(source) else {
+            return text;
+        };
+        if let Some(kept) = &entry.text {
+            return Arc::clone(kept);
         }
+        if entry.bytes(source) + text.extra_bytes() > MAX_BYTES {
+            return text;
+        }
+        let key = Arc::clone(key);
+        if let Some(at) = self.order.iter().position(|kept| Arc::ptr_eq(kept, &key)) {
+            self.order.remove(at);
+        }
+        self.order.push_back(key);
+        if let Some(entry) = self.caches.get_mut(source) {
+            entry.text = Some(Arc::clone(&text));
+        }
+        self.bytes += text.extra_bytes();
+        self.evict();
+        text
     }
 
     fn keep(&mut self, source: Arc<str>, code: Arc<[u8]>) {

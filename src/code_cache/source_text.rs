@@ -25,7 +25,7 @@ pub enum SourceText {
 }
 
 impl SourceText {
-    /// The text of `source`, which the cache keeps as `kept`.
+    /// The text of the source the cache keeps as `kept`.
     pub fn of(kept: &Arc<str>) -> Self {
         let bytes = kept.as_bytes();
         if bytes.is_ascii() {

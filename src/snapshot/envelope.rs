@@ -10,8 +10,8 @@
 //! ```
 //!
 //! `build` is `build_identity::build_id()`: it differs between any two builds whose heaps could
-//! differ. `checksum` is a SHA-256 of everything after it. A forged
-//! envelope passes both checks, so a snapshot is as trusted as code: load only your own.
+//! differ. `checksum` is a SHA-256 of everything after it. A forged envelope passes both checks,
+//! so a snapshot is as trusted as code: load only your own.
 
 use sha2::{Digest, Sha256};
 
