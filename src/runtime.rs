@@ -85,6 +85,14 @@ thread_local! {
     );
 }
 
+/// Why `Runtime::into_snapshot` made no snapshot.
+pub enum NotSnapshotted {
+    /// The heap holds what no snapshot may (the bootstrap's `beforeSnapshot` says what).
+    Refused(String),
+    /// Not a runtime made by `for_snapshot`, or its preparation was terminated.
+    Failed,
+}
+
 /// One V8 isolate with its deno_core runtime and the state v8ctx keeps beside it.
 ///
 /// Operations take `&Runtime`, so that a Python callable JavaScript calls may run another
@@ -303,9 +311,13 @@ fn bootstrap<'s>(
             }
             None => v8::null(scope).into(),
         };
-        let functions =
-            v8::Local::<v8::Array>::try_from(setup.call(scope, undefined, &[seed, browser])?)
-                .ok()?;
+        let snapshotting = v8::Boolean::new(scope, will_snapshot).into();
+        let functions = v8::Local::<v8::Array>::try_from(setup.call(
+            scope,
+            undefined,
+            &[seed, browser, snapshotting],
+        )?)
+        .ok()?;
         if will_snapshot {
             global.set_private(scope, key, functions.into())?;
         }
@@ -325,7 +337,8 @@ fn bootstrap<'s>(
         function(5)?,
     ];
     if options.snapshot.is_some() {
-        resume.call(scope, undefined, &[])?;
+        let snapshotting = v8::Boolean::new(scope, will_snapshot).into();
+        resume.call(scope, undefined, &[snapshotting])?;
     }
     Some([report, cancel, deferred, next_timer, before_snapshot])
 }
@@ -738,22 +751,25 @@ impl Runtime {
     }
 
     /// Serializes the heap, which `for_snapshot` made and the code to keep has run in, and
-    /// disposes the isolate. None for a runtime made by `new`, or if the bootstrap's preparation
-    /// failed (it was terminated).
-    pub fn into_snapshot(mut self) -> Option<Box<[u8]>> {
+    /// disposes the isolate.
+    pub fn into_snapshot(mut self) -> Result<Box<[u8]>, NotSnapshotted> {
         if !matches!(self.js.get_mut(), Some(Js::Snapshotting(_))) {
-            return None;
+            return Err(NotSnapshotted::Failed);
         }
         let before_snapshot = self.kept().before_snapshot.clone();
         let prepared = self.with_scope(|scope| {
             let before_snapshot = v8::Local::new(scope, &before_snapshot);
             let undefined = v8::undefined(scope).into();
-            before_snapshot.call(scope, undefined, &[]).is_some()
+            match before_snapshot.call(scope, undefined, &[]) {
+                None => Err(NotSnapshotted::Failed),
+                Some(refusal) if refusal.is_string() => {
+                    Err(NotSnapshotted::Refused(refusal.to_rust_string_lossy(scope)))
+                }
+                Some(_) => Ok(()),
+            }
         });
         drop(before_snapshot);
-        if !prepared {
-            return None;
-        }
+        prepared?;
         self.kept = None;
         self.handles.borrow_mut().clear();
         let _tokio = self.event_loop.enter();
@@ -765,7 +781,7 @@ impl Runtime {
         // SAFETY: invariant 3: the snapshot creator exits the isolate when it disposes it, after
         // serializing, so it is entered once more, as for any disposal.
         unsafe { isolate::enter_to_dispose(js.v8_isolate()) };
-        Some(js.snapshot())
+        Ok(js.snapshot())
     }
 
     /// Runs the event loop until nothing is left in it (no timer, no pending operation), or

@@ -7,6 +7,7 @@ one read-only heap per process, so the order in which plain and snapshot Context
 a process must not matter: those tests run in fresh interpreters.
 """
 
+import json
 import os
 import pickle
 import struct
@@ -313,6 +314,124 @@ def test_wrong_arguments_are_type_errors_that_say_what_is_wrong(call, message):
 def test_modules_that_do_not_pickle_are_refused_before_any_process_starts():
     with pytest.raises(TypeError):
         v8ctx.Snapshot.create("1", modules={"a.js": object()})
+
+
+# ---- what V8 adds to every Context ----------------------------------------------------------
+# V8 adds its newest features and Error.stackTraceLimit to each context as it creates it, but not
+# while a heap is made into a snapshot; added where the snapshot's code defined the same property,
+# or to an object it froze, V8 aborted the process. These run in fresh interpreters for that reason.
+
+# Every object reachable from globalThis (and %AsyncIteratorPrototype%), by path, and each one's
+# own property paths: what a Context has and the code of a snapshot does not see is what V8 adds.
+WALK = """
+(() => {
+  const objects = new Map(), properties = [];
+  const asyncIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype);
+  const queue = [[globalThis, "globalThis", 0], [asyncIteratorPrototype, "%AsyncIteratorPrototype%", 0]];
+  const name = (key) => typeof key === "symbol" ? `[${key.description}]` : key;
+  while (queue.length) {
+    const [object, path, depth] = queue.shift();
+    if ([...objects.values()].includes(object) || path.includes("__snapshot")) continue;
+    objects.set(path, object);
+    for (const key of Reflect.ownKeys(object)) {
+      properties.push([path, name(key)]);
+      const d = Object.getOwnPropertyDescriptor(object, key);
+      if (depth < 3 && d && (typeof d.value === "object" || typeof d.value === "function") && d.value !== null)
+        queue.push([d.value, `${path}.${name(key)}`, depth + 1]);
+    }
+  }
+  return { objects, properties };
+})()
+""".strip()
+
+# (path, key) -> the property's value, for the paths WALK gives.
+LOOKUP = "const {objects} = WALK; const at = (path, key) => [objects.get(path), key.startsWith('[') ? Symbol[key.slice(8, -1)] : key];"
+
+
+def test_whatever_v8_adds_to_every_context_the_snapshot_s_code_may_define_first():
+    out = run_python(
+        f"""
+        import json, v8ctx
+        walk, lookup = {WALK!r}, {LOOKUP!r}.replace("WALK", {WALK!r})
+        seen = v8ctx.Snapshot.create("globalThis.__snapshotSaw = " + walk + ".properties")
+        with v8ctx.Context(snapshot=seen) as ctx:
+            added = ctx.evaluate(
+                "(saw => {{ const has = new Set(saw.map(String)), parents = new Set(saw.map(p => p[0]));"
+                " return " + walk + ".properties.filter(p => !has.has(String(p)) && parents.has(p[0])) }})(__snapshotSaw)"
+            )
+        # Each one defined by the snapshot's code first, as a polyfill or a setting would be.
+        snap = v8ctx.Snapshot.create(
+            "(added => {{ " + lookup + " for (const [path, key] of added) {{ const [o, k] = at(path, key);"
+            " o[k] = 'defined by the snapshot: ' + path + '.' + key }} }})(" + json.dumps(added) + ")"
+        )
+        with v8ctx.Context(snapshot=snap) as ctx:
+            values = ctx.evaluate(
+                "(added => {{ " + lookup + " return added.map(([path, key]) => {{ const [o, k] = at(path, key); return o[k] }}) }})("
+                + json.dumps(added) + ")"
+            )
+        print(json.dumps([added, values]))
+        """
+    )
+    added, values = json.loads(out)
+    names = {f"{path}.{key}" for path, key in added}
+    assert {"globalThis.Promise.try", "globalThis.Uint8Array.prototype.toHex",
+            "globalThis.Float16Array", "%AsyncIteratorPrototype%.[Symbol.asyncDispose]"} <= names
+    assert values == [f"defined by the snapshot: {path}.{key}" for path, key in added]
+
+
+REFUSED = [
+    ("Object.freeze(Promise)", "made Promise non-extensible"),
+    ("Object.seal(Error)", "made Error non-extensible"),
+    ("Object.preventExtensions(Map.prototype)", "made Map.prototype non-extensible"),
+    ("Object.freeze(globalThis)", "made globalThis non-extensible"),
+    ("Object.defineProperty(Uint8Array.prototype, 'toHex', { value: () => 'hex' })", "defined Uint8Array.prototype.toHex non-configurable"),
+    ("Object.defineProperty(Error, 'stackTraceLimit', { value: 20, writable: true, configurable: true })", "defined Error.stackTraceLimit as a value"),
+]
+
+
+def test_what_v8_could_not_add_to_is_refused_naming_it():
+    out = run_python(
+        f"""
+        import json, v8ctx
+        messages = []
+        for code, _ in {REFUSED!r}:
+            try:
+                v8ctx.Snapshot.create(code)
+                messages.append(None)
+            except v8ctx.SnapshotError as error:
+                messages.append(str(error))
+        print(json.dumps(messages))
+        """
+    )
+    for (code, expected), message in zip(REFUSED, json.loads(out)):
+        assert message is not None and f"the snapshot's code {expected}" in message, code
+
+
+STACK_TRACE_LIMIT = """
+Error.stackTraceLimit = 50;
+const seenWhileCreating = Error.stackTraceLimit;
+function make() { return new Error("made while creating") }
+var kept = make(); kept.stack;
+var depth = (n) => n === 0 ? new Error("deep").stack.split("\\n").length - 1 : depth(n - 1);
+"""
+
+
+def test_error_stack_trace_limit_set_by_the_snapshot_s_code_holds_in_its_contexts():
+    out = run_python(
+        f"""
+        import json, v8ctx
+        base = v8ctx.Snapshot.create({STACK_TRACE_LIMIT!r})
+        on_top = v8ctx.Snapshot.create("var more = 1", snapshot=base)
+        results = []
+        for snap in (base, on_top):
+            with v8ctx.Context(snapshot=snap) as ctx:
+                results.append(ctx.evaluate("[seenWhileCreating, Error.stackTraceLimit, depth(80), kept.message]"))
+        with v8ctx.Context(snapshot=v8ctx.Snapshot.create("var x = 1")) as ctx:
+            results.append(ctx.evaluate("[Error.stackTraceLimit, Object.keys(Error)]"))
+        print(json.dumps(results))
+        """
+    )
+    assert json.loads(out) == [[50, 50, 50, "made while creating"]] * 2 + [[10, ["stackTraceLimit"]]]
 
 
 # ---- one read-only heap per process ---------------------------------------------------------

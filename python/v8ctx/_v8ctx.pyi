@@ -185,6 +185,12 @@ class Snapshot:
     Not in a snapshot: Python callables (``globals=`` and ``expose`` work on the Context made
     from it), WebAssembly (it does not exist while a snapshot is made; a Context made from one
     has it), and a TextDecoder in the middle of a stream (the maker process dies: SnapshotError).
+    V8 adds its newest features (``Promise.try``, ``Float16Array``, ``Uint8Array.prototype.toHex``
+    and their kind) to every Context but not while a snapshot is made: what the code defines
+    under those names is defined again over them in each Context from the snapshot, and an
+    object they belong to that the code froze or sealed, or such a property it made
+    non-configurable, is a SnapshotError. Errors made while creating carry no stack frames;
+    ``Error.stackTraceLimit`` set there holds in the Contexts.
 
     The bytes carry a tag, this build's identity and a checksum, checked before V8 reads them.
     They are trusted as code is: load only snapshots you made.
@@ -218,8 +224,8 @@ class Snapshot:
         whole run, ``max_heap_mb`` the heap as for a Context; ``console`` receives its console
         output; ``snapshot`` is a snapshot to start from instead of a fresh heap (its seed and
         browser options carry over). A JavaScript error raises JSError (JSSyntaxError,
-        JSTimeoutError, JSMemoryError) as ``compile`` would; the end of the maker process raises
-        SnapshotError."""
+        JSTimeoutError, JSMemoryError) as ``compile`` would; the end of the maker process, or a
+        heap no Context could start from, raises SnapshotError."""
 
     @staticmethod
     def from_bytes(data: bytes) -> Snapshot:

@@ -130,6 +130,7 @@ deno_core::extension!(
     js = [
         dir "src/js",
         "internals.js",
+        "context_features.js",
         "bootstrap.js",
         "web/dom_exception.js",
         "web/events.js",

@@ -16,10 +16,11 @@ use pyo3::types::PyDict;
 
 use super::envelope::{self, Recorded};
 use super::sidecar;
+use crate::errors;
 use crate::execute;
 use crate::gil::without_gil;
 use crate::pool::{frames, os_process, wire};
-use crate::runtime::{self, Runtime};
+use crate::runtime::{self, NotSnapshotted, Runtime};
 
 /// Frames the maker sends.
 pub const CONSOLE: u8 = frames::CONSOLE;
@@ -138,8 +139,11 @@ fn make(py: Python<'_>, spec: &[u8]) -> PyResult<Vec<u8>> {
         modules,
         compiled_sources: runtime.compiled_source_hashes(),
     };
-    let made = runtime.into_snapshot().ok_or_else(|| {
-        PyRuntimeError::new_err("the runtime could not be prepared for its snapshot")
+    let made = runtime.into_snapshot().map_err(|why| match why {
+        NotSnapshotted::Refused(refusal) => errors::snapshot_error(py, refusal),
+        NotSnapshotted::Failed => {
+            PyRuntimeError::new_err("the runtime could not be prepared for its snapshot")
+        }
     })?;
     let v8 = sidecar::restore_startup_strings(&made).ok_or_else(|| {
         PyRuntimeError::new_err(
