@@ -28,6 +28,7 @@ tweetnacl     1.0.3     ``compile`` nacl-fast.js (UMD on self)     cryptography 
 mustache      3.0.1     ``compile`` mustache.js                    html.escape
 moment        2.29.4    ``compile`` libjs-moment's moment.min.js   datetime.strftime
 jsencrypt     2.3.0     ``compile`` with ``browser=True``          cryptography (RSA PKCS#1 v1.5)
+crypto-js     3.1.2     ``Snapshot.create``, its 33 components     hashlib, hmac, cryptography (AES)
 ============  ========  =========================================  ================================
 
 Packages loaded through ``modules=`` are copied (never symlinked: v8ctx refuses symlinks that
@@ -517,3 +518,72 @@ def test_jsencrypt_decrypts_what_cryptography_encrypts(rsa_key):
     for message in ["hello", "ünïcødé ✓", "x" * 200]:
         ciphertext = base64.b64encode(rsa_key.public_key().encrypt(message.encode(), padding.PKCS1v15())).decode()
         assert ctx.call("rsa.decrypt", [ciphertext]) == message
+
+
+# ---- From a user snapshot: Snapshot.create, Context(snapshot=...) --------------------------------
+
+# crypto-js's own bundle order (its npm crypto-js.js); libjs-cryptojs ships the components apart.
+CRYPTO_JS_COMPONENTS = "core x64-core lib-typedarrays enc-utf16 enc-base64 md5 sha1 sha256 sha224 sha512 sha384 sha3 ripemd160 hmac pbkdf2 evpkdf cipher-core mode-cfb mode-ctr mode-ctr-gladman mode-ofb mode-ecb pad-ansix923 pad-iso10126 pad-iso97971 pad-zeropadding pad-nopadding format-hex aes tripledes rc4 rabbit rabbit-legacy".split()
+
+
+@pytest.fixture(scope="module")
+def crypto_js():
+    """A Context from a snapshot in which crypto-js (190 KB, 33 classic scripts) ran."""
+    sources = [bundle(JAVASCRIPT / f"cryptojs/components/{name}.js") for name in CRYPTO_JS_COMPONENTS]
+    snap = v8ctx.Snapshot.from_bytes(v8ctx.Snapshot.create(sources).to_bytes())
+    with v8ctx.Context(snapshot=snap) as ctx:
+        yield ctx
+
+
+MESSAGES = ["", "abc", "ünïcødé ✓", DATA.decode()[:5000]]
+
+
+@pytest.mark.parametrize("algorithm", ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"])
+def test_crypto_js_digests_from_a_snapshot_are_hashlib_s(crypto_js, algorithm):
+    digest = crypto_js.evaluate(f"(m) => CryptoJS.{algorithm.upper()}(m).toString()")
+    for message in MESSAGES:
+        assert digest(message) == hashlib.new(algorithm, message.encode()).hexdigest()
+
+
+@pytest.mark.parametrize("algorithm", ["md5", "sha1", "sha256", "sha512"])
+def test_crypto_js_hmacs_from_a_snapshot_are_python_s(crypto_js, algorithm):
+    keyed = crypto_js.evaluate(f"(m, k) => CryptoJS.Hmac{algorithm.upper()}(m, k).toString()")
+    for message in MESSAGES:
+        assert keyed(message, "key ✓") == hmac.new("key ✓".encode(), message.encode(), algorithm).hexdigest()
+
+
+def test_crypto_js_hmac_sha224_and_sha384_from_a_snapshot_are_node_s(crypto_js, tmp_path):
+    """crypto-js 3.1.2 gets these two HMACs wrong (its 3.1.3 fixed them): faithful means wrong alike."""
+    body = "CryptoJS.HmacSHA224(m, 'key ✓').toString() + CryptoJS.HmacSHA384(m, 'key ✓').toString()"
+    reference = node(tmp_path, f"""
+        const {{ readFileSync }} = await import("node:fs");
+        const vm = await import("node:vm");
+        const context = vm.createContext({{}});
+        for (const file of {json.dumps([str(JAVASCRIPT / f"cryptojs/components/{name}.js") for name in CRYPTO_JS_COMPONENTS])})
+            vm.runInContext(readFileSync(file, "utf8"), context);
+        return vm.runInContext(`${{JSON.stringify({json.dumps(MESSAGES)})}}.map((m) => {body})`, context);
+    """)
+    assert crypto_js.evaluate(f"{json.dumps(MESSAGES)}.map((m) => {body})") == reference
+    assert reference[1][:56] != hmac.new("key ✓".encode(), b"abc", "sha224").hexdigest()
+
+
+def test_crypto_js_pbkdf2_from_a_snapshot_is_hashlib_s(crypto_js):
+    derive = crypto_js.evaluate("(p, s) => CryptoJS.PBKDF2(p, s, { keySize: 8, iterations: 50 }).toString()")
+    assert derive("secret", "salt") == hashlib.pbkdf2_hmac("sha1", b"secret", b"salt", 50, 32).hex()
+
+
+def test_crypto_js_aes_cbc_from_a_snapshot_round_trips_with_cryptography(crypto_js):
+    from cryptography.hazmat.primitives import padding as symmetric_padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key, iv = bytes(range(32)), bytes(range(100, 116))
+    cipher = Cipher(algorithms.AES(key), modes.CBC(iv))
+    encrypt = crypto_js.evaluate("(m, k, iv) => CryptoJS.AES.encrypt(m, CryptoJS.enc.Hex.parse(k), { iv: CryptoJS.enc.Hex.parse(iv) }).toString()")
+    decrypt = crypto_js.evaluate("(c, k, iv) => CryptoJS.AES.decrypt(c, CryptoJS.enc.Hex.parse(k), { iv: CryptoJS.enc.Hex.parse(iv) }).toString(CryptoJS.enc.Utf8)")
+    for message in ["attack at dawn", "ünïcødé ✓" * 7]:
+        padder = symmetric_padding.PKCS7(128).padder()
+        padded = padder.update(message.encode()) + padder.finalize()
+        encryptor = cipher.encryptor()
+        ours = base64.b64encode(encryptor.update(padded) + encryptor.finalize()).decode()
+        assert encrypt(message, key.hex(), iv.hex()) == ours
+        assert decrypt(ours, key.hex(), iv.hex()) == message
