@@ -5,6 +5,7 @@ use deno_core::v8;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
+use smallvec::SmallVec;
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,7 @@ use crate::errors::{self, JsErrorKind};
 use crate::gil::without_gil;
 use crate::handles::Handles;
 use crate::limits::{Armed, Stop};
+use crate::names::Names;
 use crate::runtime::{Runtime, SettleError};
 
 /// The name scripts run by `compile`, `evaluate` and `eval` carry in stack traces.
@@ -435,7 +437,7 @@ pub fn start_call(
             .iter()
             .enumerate()
             .map(|(i, arg)| convert::to_js(scope, arg, &mut Path::indexed("args", i)))
-            .collect::<PyResult<Vec<_>>>()?;
+            .collect::<PyResult<SmallVec<[_; 4]>>>()?;
         let result = without_gil(py, || {
             let result = function.call(scope, this, &argv);
             scope.perform_microtask_checkpoint();
@@ -503,8 +505,7 @@ fn resolve<'s>(
     let lookup = || format!("typeof {first} === 'undefined' ? undefined : {first}");
     let mut value = match evaluator {
         None => {
-            let property =
-                v8::String::new(scope, first).and_then(|key| global.get(scope, key.into()));
+            let property = Names::key(scope, first).and_then(|key| global.get(scope, key.into()));
             match property {
                 // Top-level `const`, `let` and `class` are not properties of the global object.
                 Some(found) if found.is_undefined() => v8::String::new(scope, &lookup())
@@ -543,14 +544,14 @@ fn resolve<'s>(
         };
         this = current;
         let next = segments[i + 1];
-        value = v8::String::new(scope, next).and_then(|key| holder.get(scope, key.into()));
+        value = Names::key(scope, next).and_then(|key| holder.get(scope, key.into()));
     }
     unreachable!("split yields at least one segment")
 }
 
 /// The identifiers of a dotted name ("a.b.f"); an error names the one that is not.
-pub fn identifiers(name: &str) -> PyResult<Vec<&str>> {
-    let segments: Vec<&str> = name.split('.').collect();
+pub fn identifiers(name: &str) -> PyResult<SmallVec<[&str; 4]>> {
+    let segments: SmallVec<[&str; 4]> = name.split('.').collect();
     match segments.iter().find(|s| !is_identifier(s)) {
         Some(bad) => Err(PyValueError::new_err(format!(
             "{name:?} is not a name: {bad:?} is not a JavaScript identifier"
@@ -571,10 +572,13 @@ pub fn positional_owned(args: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Py<PyAn
     Ok(positional(args)?.into_iter().map(Bound::unbind).collect())
 }
 
+/// Positional arguments for a call, as Python gave them.
+pub type Arguments<'py> = SmallVec<[Bound<'py, PyAny>; 4]>;
+
 /// `args` as a sequence of positional arguments.
-pub fn positional<'py>(args: Option<&Bound<'py, PyAny>>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+pub fn positional<'py>(args: Option<&Bound<'py, PyAny>>) -> PyResult<Arguments<'py>> {
     let Some(args) = args else {
-        return Ok(Vec::new());
+        return Ok(SmallVec::new());
     };
     if let Ok(list) = args.cast::<PyList>() {
         return Ok(list.iter().collect());

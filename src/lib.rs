@@ -30,6 +30,7 @@ mod host;
 mod isolate;
 mod limits;
 mod modules;
+mod names;
 mod ops;
 mod owner;
 mod pool;

@@ -37,6 +37,7 @@ use crate::host;
 use crate::isolate::{self, Entered};
 use crate::limits::Stops;
 use crate::modules::{self, ModuleRoot};
+use crate::names::Names;
 use crate::ops;
 use crate::snapshot::Image;
 use crate::stack;
@@ -430,6 +431,7 @@ impl Runtime {
         ));
         js.v8_isolate().set_slot(Unhandled::default());
         let handles = Handles::new_in(js.v8_isolate());
+        Names::new_in(js.v8_isolate());
         js.v8_isolate().set_promise_reject_callback(track_rejection);
         // deno_core asks V8 for a detailed stack trace of every Error as it is made, for its
         // inspector; v8ctx reads `.stack` and the message's location instead. Capturing it needs
@@ -777,6 +779,7 @@ impl Runtime {
             unreachable!("checked above");
         };
         bridge::uninstall(js.v8_isolate());
+        Names::clear_in(js.v8_isolate());
         js.v8_isolate().remove_slot::<Unhandled>();
         // SAFETY: invariant 3: the snapshot creator exits the isolate when it disposes it, after
         // serializing, so it is entered once more, as for any disposal.

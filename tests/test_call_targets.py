@@ -55,3 +55,22 @@ def test_a_lexical_binding_not_yet_initialised_is_an_error_not_none():
             ctx.compile("ctxCallsMe(); let ctxCallsMe = () => 1")
         with pytest.raises(v8ctx.JSError, match="ctxCallsMe"):
             ctx.call("ctxCallsMe")
+
+
+def test_a_name_looked_up_again_finds_what_it_names_now():
+    # The runtime keeps the V8 string of each name it looked up (names.rs), never the value.
+    with v8ctx.Context() as ctx:
+        ctx.compile("globalThis.f = () => 1; var lib = { hex: n => 'first' }")
+        assert [ctx.call("f"), ctx.call("lib.hex", [1]), ctx.get("lib.hex") is not None] == [1, "first", True]
+        ctx.compile("f = () => 2; lib = { hex: n => 'second' }")
+        assert [ctx.call("f"), ctx.call("lib.hex", [1])] == [2, "second"]
+        ctx.compile("delete globalThis.f")
+        with pytest.raises(v8ctx.JSError, match="f is not defined"):
+            ctx.call("f")
+
+
+def test_more_names_than_the_runtime_keeps_all_resolve():
+    with v8ctx.Context() as ctx:
+        ctx.compile("for (let i = 0; i < 600; i++) globalThis['n' + i] = { v: () => i }")
+        for _ in range(2):
+            assert [ctx.call(f"n{i}.v") for i in range(600)] == list(range(600))

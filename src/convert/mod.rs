@@ -46,6 +46,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyFloat, PyInt, PyList, PyTuple, PyType};
+use smallvec::{smallvec, SmallVec};
 
 /// Converts a Python value to JavaScript; `path` names it in errors.
 pub fn to_js<'s>(
@@ -96,7 +97,7 @@ const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 /// Where a value sits inside what is being converted, for error messages: `args[1]['key']`.
 pub struct Path {
     root: &'static str,
-    segments: Vec<Segment>,
+    segments: SmallVec<[Segment; 4]>,
 }
 
 enum Segment {
@@ -109,7 +110,7 @@ impl Path {
     pub fn new(root: &'static str) -> Self {
         Path {
             root,
-            segments: Vec::new(),
+            segments: SmallVec::new(),
         }
     }
 
@@ -117,7 +118,7 @@ impl Path {
     pub fn indexed(root: &'static str, index: usize) -> Self {
         Path {
             root,
-            segments: vec![Segment::Index(index)],
+            segments: smallvec![Segment::Index(index)],
         }
     }
 
