@@ -454,23 +454,37 @@ impl Runtime {
             .put(ops::modules::Modules(Rc::new(modules::Loader(Arc::clone(
                 &options.modules,
             )))));
-        let (report_rejection, cancel_timers_of, deferred, next_timer_delay, before_snapshot) = {
+        let bootstrapped = {
             let isolate: &mut v8::Isolate = js.v8_isolate();
             let _entered = Entered::new(isolate);
             v8::scope!(scope, isolate);
             let local = v8::Local::new(scope, &context);
             let scope = &mut v8::ContextScope::new(scope, local);
-            let report = bootstrap(scope, &options, will_snapshot);
-            let [report, cancel, deferred, next_timer, before_snapshot] =
-                report.ok_or_else(|| "the v8ctx bootstrap script failed".to_string())?;
-            (
-                v8::Global::new(scope, report),
-                v8::Global::new(scope, cancel),
-                v8::Global::new(scope, deferred),
-                v8::Global::new(scope, next_timer),
-                v8::Global::new(scope, before_snapshot),
-            )
+            // Caught, so that V8 does not print it to stdout, which a Pool worker's and the
+            // snapshot maker's parent reads frames from.
+            v8::tc_scope!(let scope, scope);
+            match bootstrap(scope, &options, will_snapshot) {
+                Some([report, cancel, deferred, next_timer, before_snapshot]) => Ok((
+                    v8::Global::new(scope, report),
+                    v8::Global::new(scope, cancel),
+                    v8::Global::new(scope, deferred),
+                    v8::Global::new(scope, next_timer),
+                    v8::Global::new(scope, before_snapshot),
+                )),
+                None => Err(format!(
+                    "the v8ctx bootstrap script failed: {}",
+                    thrown_message(scope)
+                )),
+            }
         };
+        let (report_rejection, cancel_timers_of, deferred, next_timer_delay, before_snapshot) =
+            match bootstrapped {
+                Ok(functions) => functions,
+                Err(err) => {
+                    dispose(js);
+                    return Err(err);
+                }
+            };
         bridge::install(js.v8_isolate(), Arc::clone(&stops), deferred);
         // SAFETY: only the address is kept; `isolate()` says when it may be used.
         let isolate = unsafe { js.v8_isolate().as_raw_isolate_ptr() };
@@ -760,10 +774,15 @@ impl Runtime {
         }
         let before_snapshot = self.kept().before_snapshot.clone();
         let prepared = self.with_scope(|scope| {
+            v8::tc_scope!(let scope, scope);
             let before_snapshot = v8::Local::new(scope, &before_snapshot);
             let undefined = v8::undefined(scope).into();
             match before_snapshot.call(scope, undefined, &[]) {
-                None => Err(NotSnapshotted::Failed),
+                None if scope.has_terminated() => Err(NotSnapshotted::Failed),
+                None => Err(NotSnapshotted::Refused(format!(
+                    "preparing the heap for its snapshot threw {}",
+                    thrown_message(scope)
+                ))),
                 Some(refusal) if refusal.is_string() => {
                     Err(NotSnapshotted::Refused(refusal.to_rust_string_lossy(scope)))
                 }
@@ -852,18 +871,34 @@ impl Drop for Runtime {
             self.with_scope(|scope| code_cache::make(scope, waiting));
         }
         let _tokio = self.event_loop.enter();
-        match self.js.get_mut().take() {
-            Some(Js::Running(mut js)) => {
-                // SAFETY: invariant 3. The isolate is alive, ours and not entered; it is disposed
-                // next.
-                unsafe { isolate::enter_to_dispose(js.v8_isolate()) };
-                drop(js);
-            }
-            // rusty_v8 cannot dispose a snapshot creator that made no snapshot: it leaks it, with
-            // a warning. It lives in a process of its own that ends next (`snapshot/`).
-            Some(Js::Snapshotting(js)) => std::mem::forget(js),
-            None => {}
+        if let Some(js) = self.js.get_mut().take() {
+            dispose(js);
         }
         // Only now may the user snapshot's bytes go (`_image`), with the other fields.
+    }
+}
+
+/// Disposes a runtime no operation has entered (invariant 3).
+fn dispose(js: Js) {
+    match js {
+        Js::Running(mut js) => {
+            // SAFETY: invariant 3. The isolate is alive, ours and not entered; it is disposed
+            // next.
+            unsafe { isolate::enter_to_dispose(js.v8_isolate()) };
+            drop(js);
+        }
+        // rusty_v8 cannot dispose a snapshot creator that made no snapshot: it leaks it, with a
+        // warning. It lives in a process of its own that ends next (`snapshot/`).
+        Js::Snapshotting(js) => std::mem::forget(js),
+    }
+}
+
+/// What the JavaScript `scope` caught threw, as text, for an error message.
+fn thrown_message(
+    scope: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>,
+) -> String {
+    match scope.exception() {
+        Some(exception) => exception.to_rust_string_lossy(scope),
+        None => "nothing (it was stopped)".to_string(),
     }
 }

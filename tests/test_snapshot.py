@@ -434,6 +434,25 @@ def test_error_stack_trace_limit_set_by_the_snapshot_s_code_holds_in_its_context
     assert json.loads(out) == [[50, 50, 50, "made while creating"]] * 2 + [[10, ["stackTraceLimit"]]]
 
 
+@pytest.mark.parametrize(
+    "code",
+    [
+        "globalThis.Object = { replaced: true }",
+        "Object.getOwnPropertyDescriptor = () => { throw new Error('replaced') }",
+        "Object.defineProperty = null; Object.setPrototypeOf = null",
+        "Object.prototype.get = function () {}; globalThis.Deno = 'the code made its own Deno'",
+    ],
+)
+def test_the_snapshot_s_code_may_replace_object_s_methods_and_poison_its_prototype(code):
+    # What runs after the code (preparing the heap, starting each Context) uses captured
+    # intrinsics: once, a replaced Object made the maker die with its error printed on stdout,
+    # where the parent reads frames.
+    snap = v8ctx.Snapshot.create(code)
+    with v8ctx.Context(snapshot=snap) as ctx:
+        deno = "the code made its own Deno" if "Deno" in code else None
+        assert ctx.evaluate("[typeof Deno === 'string' ? Deno : null, typeof setTimeout]") == [deno, "function"]
+
+
 # ---- one read-only heap per process ---------------------------------------------------------
 
 

@@ -7,6 +7,8 @@
   "use strict";
   const { ops } = core;
   const { define } = internals;
+  // Captured now: code that runs before `beforeSnapshot` and `resume` may replace Object.
+  const { defineProperty, getOwnPropertyDescriptor, setPrototypeOf } = Object;
 
   // ---- Randomness ------------------------------------------------------------------------------
   // Without a seed, crypto draws from the operating system; with one, see seedRandom.
@@ -314,12 +316,13 @@
       const beforeSnapshot = () => {
         const refusal = internals.contextFeatures.detach();
         if (refusal !== undefined) return refusal;
-        shadowed = Object.getOwnPropertyDescriptor(globalThis, "Deno");
-        globalThis.Deno = deno;
+        shadowed = getOwnPropertyDescriptor(globalThis, "Deno");
+        if (shadowed) setPrototypeOf(shadowed, null);
+        defineProperty(globalThis, "Deno", { __proto__: null, value: deno, writable: true, enumerable: false, configurable: true });
         return undefined;
       };
       const resume = (function resume(willSnapshot) {
-        if (shadowed) Object.defineProperty(globalThis, "Deno", shadowed);
+        if (shadowed) defineProperty(globalThis, "Deno", shadowed);
         else delete globalThis.Deno;
         internals.contextFeatures.reattach();
         internals.contextFeatures.prepare(willSnapshot);
