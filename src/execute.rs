@@ -75,20 +75,23 @@ pub fn start_script(
         v8::tc_scope!(let scope, scope);
         let compiled = without_gil(py, || {
             let known = code_cache::lookup(code);
-            // A snapshot must own its strings: it borrows no cached text.
-            let lent = match &known {
-                Known::Code {
-                    text: Some(text), ..
-                } if !makes_snapshot => text.lend(scope),
-                _ => None,
+            // A snapshot must own its strings: it borrows no text.
+            let text = if makes_snapshot {
+                None
+            } else {
+                known.text_to_lend()
             };
+            let lent = text.as_ref().and_then(|text| text.lend(scope));
             let (source, origin) = source_with(scope, code, name, lent)?;
             let script = compile(scope, source, &origin, code, &known);
             let candidate = match (known, script) {
-                (Known::Candidate(key), Some(script)) if !makes_snapshot => Some((
-                    key,
-                    v8::Global::new(scope, script.get_unbound_script(scope)),
-                )),
+                (Known::Candidate(source), Some(script)) if !makes_snapshot => {
+                    Some(code_cache::Candidate {
+                        source,
+                        script: v8::Global::new(scope, script.get_unbound_script(scope)),
+                        text,
+                    })
+                }
                 _ => None,
             };
             let result = script.and_then(|script| script.run(scope));
@@ -103,8 +106,8 @@ pub fn start_script(
             Err(err) => (Err(err), None),
         }
     });
-    if let Some((key, script)) = candidate {
-        runtime.code_caches().add(key, script);
+    if let Some(candidate) = candidate {
+        runtime.code_caches().add(candidate);
     }
     completion
 }

@@ -21,37 +21,63 @@ def library(characters: str, size: int) -> tuple[str, str]:
     return f"{padding}{function}\nglobalThis.source = body.toString();\n", function
 
 
-@pytest.mark.parametrize(
-    "characters",
-    ["plain ASCII", "Latin-1: café, naïve, ½", "UTF-16: Ελληνικά, 漢字, 😀 (a surrogate pair)"],
-    ids=["ascii", "latin1", "utf16"],
-)
-def test_each_later_context_runs_the_exact_source(characters):
-    source, function = library(characters, 4096)
+# Characters of each kind of text, and the last character of a source of that kind.
+CHARACTERS = {
+    "ascii": ("plain ASCII", "~"),
+    "latin1": ("Latin-1: café, naïve, ½", "ÿ"),
+    "utf16": ("UTF-16: Ελληνικά, 漢字, 😀 (a surrogate pair)", "😀"),
+}
+
+
+@pytest.mark.parametrize(("characters", "last"), CHARACTERS.values(), ids=CHARACTERS.keys())
+@pytest.mark.parametrize("size", [4096, 3 << 19], ids=["4 KB", "1.5 MB"])
+def test_each_context_runs_the_exact_source(characters, last, size):
+    """4 KB: the first compilation makes its own string, the second lends a text the cache then
+    keeps, the third lends the cache's. 1.5 MB: the first lends the text too."""
+    source, function = library(characters, size)
+    # A text a unit short or long would cut the last character or read past it.
+    source += f"globalThis.last = '{last}';"
     for _ in range(4):
         with v8ctx.Context() as ctx:
             ctx.compile(source)
             assert ctx.evaluate("source") == function
             assert ctx.call("body").startswith(characters)
             assert ctx.evaluate(f"source.length === {len(function.encode('utf-16-le')) // 2}")
+            assert ctx.evaluate("last") == last
 
 
-def test_a_large_cached_source_is_not_copied_into_each_context():
-    """2 MB of UTF-16: 4 MB in the heap of the Context that compiles it first, about nothing in
-    the later ones, which borrow the text the process keeps with the code cache."""
-    source, _ = library("UTF-16: 漢字", 2 << 20)
+def heap_used_after_compiling(sources: list[str]) -> list[int]:
+    """The heap each of ``len(sources)`` Contexts, all open at the end, uses after compiling its
+    source and running one more operation (after which the code cache is made)."""
     used = []
     contexts = []
-    for _ in range(3):
+    for source in sources:
         ctx = v8ctx.Context()
         contexts.append(ctx)
         ctx.compile(source)
-        ctx.evaluate("1")  # the code cache is made at the end of the operation after the compile
+        ctx.evaluate("1")
         ctx.gc()
         used.append(ctx.heap_stats()["used_heap_size"])
     for ctx in contexts:
         ctx.close()
-    assert used[0] > used[2] + (3 << 20), used
+    return used
+
+
+def test_a_large_source_is_not_copied_into_any_context():
+    """2 MB of UTF-16 would take 4 MB of each Context's heap; it is cached from its first
+    compilation, whose text the process keeps and lends to every Context."""
+    source, _ = library("UTF-16: 漢字", 2 << 20)
+    baseline, *used = heap_used_after_compiling(["var small = 1;", source, source, source])
+    assert max(used) < baseline + (1 << 20), (baseline, used)
+
+
+def test_a_mid_size_source_is_copied_only_by_its_first_compilation():
+    """512 KB of UTF-16, 1 MB in a heap: the first Context makes its own string, the second lends
+    a text that the cache made after it keeps, and the third borrows that."""
+    source, _ = library("UTF-16: 漢字", 512 << 10)
+    first, second, third = heap_used_after_compiling([source, source, source])
+    assert first > second + (768 << 10), (first, second, third)
+    assert abs(second - third) < 256 << 10, (first, second, third)
 
 
 def test_a_context_keeps_its_borrowed_source_after_the_others_close():

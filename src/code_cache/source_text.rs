@@ -37,11 +37,21 @@ impl SourceText {
             latin1.truncate(written);
             return SourceText::Latin1(Arc::from(latin1));
         }
-        // At most one UTF-16 unit per UTF-8 byte (encoding_rs asks for one more).
-        let mut utf16 = vec![0u16; bytes.len() + 1];
-        let written = encoding_rs::mem::convert_utf8_to_utf16(bytes, &mut utf16);
-        utf16.truncate(written);
-        SourceText::Utf16(Arc::from(utf16))
+        // Made in place at its exact length: a Vec made into an Arc is copied, which for
+        // typescript is 21.6 MB more of fresh memory. encoding_rs's decoder, unlike its `mem`
+        // functions, writes into a buffer no longer than what it writes.
+        let mut utf16: Arc<[u16]> = std::iter::repeat_n(0, utf16_len(bytes)).collect();
+        let out = Arc::get_mut(&mut utf16).expect("not shared yet");
+        let (result, read, written) = encoding_rs::UTF_8
+            .new_decoder_without_bom_handling()
+            .decode_to_utf16_without_replacement(bytes, out, true);
+        assert!(
+            result == encoding_rs::DecoderResult::InputEmpty
+                && read == bytes.len()
+                && written == out.len(),
+            "a str is valid UTF-8 of utf16_len units"
+        );
+        SourceText::Utf16(utf16)
     }
 
     /// The memory it takes beyond the source itself.
@@ -86,6 +96,15 @@ impl SourceText {
             }
         }
     }
+}
+
+/// The UTF-16 code units of the UTF-8 `bytes`: one per byte that starts a character, two for a
+/// four-byte one.
+fn utf16_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .map(|&b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+        .sum()
 }
 
 /// `lent`, or, when V8 made no string (and so took nothing), None after giving the reference
