@@ -27,33 +27,48 @@ use crate::limits::StopCheck;
 use crate::pyffi::{self, Builtin};
 use crate::stack;
 
+/// The JSON text being written and the containers met, reused by every conversion on the
+/// thread: growing them anew took a tenth of the time of converting 10,000 records.
+#[derive(Default)]
+struct Buffers {
+    text: Vec<u8>,
+    containers: HashSet<usize, FxBuildHasher>,
+}
+
 thread_local! {
-    /// The JSON text being written, reused by every conversion on the thread.
-    static TEXT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static BUFFERS: RefCell<Buffers> = RefCell::default();
 }
 
 /// A text buffer that grew past this is not kept for the next conversion.
 const KEPT_CAPACITY: usize = 4 << 20;
+
+/// Nor is a set of containers that grew past this.
+const KEPT_CONTAINERS: usize = 1 << 16;
 
 /// `value` (a list, tuple or dict) as JavaScript, or None when `direct` must convert it.
 pub fn to_js<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     value: &Bound<'_, PyAny>,
 ) -> Option<v8::Local<'s, v8::Value>> {
-    TEXT.with(|text| {
-        let mut text = text.try_borrow_mut().ok()?;
+    BUFFERS.with(|buffers| {
+        let mut buffers = buffers.try_borrow_mut().ok()?;
+        let Buffers { text, containers } = &mut *buffers;
         text.clear();
+        containers.clear();
         let mut encoder = Encoder {
-            out: &mut text,
+            out: text,
             ascii: true,
-            containers: HashSet::default(),
+            containers,
             stop: StopCheck::default(),
         };
         let written = encoder.value(value.as_borrowed(), 0);
         let ascii = encoder.ascii;
-        let parsed = written.and_then(|()| parse(scope, &text, ascii));
+        let parsed = written.and_then(|()| parse(scope, text, ascii));
         if text.capacity() > KEPT_CAPACITY {
             *text = Vec::new();
+        }
+        if containers.capacity() > KEPT_CONTAINERS {
+            *containers = HashSet::default();
         }
         parsed
     })
@@ -80,7 +95,7 @@ struct Encoder<'a> {
     ascii: bool,
     /// The containers written so far, by address: JSON cannot say that two places hold one
     /// object, so a container met twice gives up to `direct`, which keeps it shared.
-    containers: HashSet<usize, FxBuildHasher>,
+    containers: &'a mut HashSet<usize, FxBuildHasher>,
     stop: StopCheck,
 }
 
