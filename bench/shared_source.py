@@ -1,8 +1,8 @@
 """What live Contexts holding one large library cost: RSS growth and load time for each of
 ``--contexts`` Contexts that compile typescript's 10.8 MB compiler and stay open.
 
-V8 keeps each script's source as long as the script lives. From the second Context on, v8ctx
-lends them all the one copy of the source text the process keeps with its code cache
+V8 keeps each script's source as long as the script lives. v8ctx lends every Context, the first
+included, the one copy of the source text the process keeps with its code cache
 (``src/code_cache/source_text.rs``) instead of copying 21.6 MB of UTF-16 into each heap.
 
 Usage::
