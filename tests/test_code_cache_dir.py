@@ -239,3 +239,26 @@ with v8ctx.Context(snapshot=snap) as ctx:
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert (out.returncode, out.stdout.split()) == (0, [str(EXPECTED)]), out.stderr
     assert file.stat().st_mtime > 1_000_000  # read, so touched
+
+
+def test_a_source_read_from_the_directory_is_lent_not_copied_into_the_heap(tmp_path):
+    """A 5 MB source would take 6 MB of the heap as UTF-16; the process that reads its cache from
+    the directory keeps its text and lends it, as for a cache it made itself."""
+    script = f"""
+        import v8ctx
+        v8ctx.set_code_cache_dir({str(tmp_path)!r})
+        source = "// 漢字\\n" * (2 << 18) + "globalThis.total = (n) => n * 2;\\n"
+        used = []
+        for code in ["var small = 1;", source]:
+            with v8ctx.Context() as ctx:
+                ctx.compile(code)
+                if code is source:
+                    assert ctx.call("total", [21]) == 42
+                ctx.gc()
+                used.append(ctx.heap_stats()["used_heap_size"])
+        print(used[0], used[1], v8ctx.code_cache_info()["disk_hits"])
+    """
+    run_python(script)  # writes the cache
+    baseline, used, hits = map(int, run_python(script).split())
+    assert hits == 1
+    assert used < baseline + (1 << 20), (baseline, used)

@@ -59,11 +59,10 @@ const MAX_SEEN: usize = 4096;
 
 /// What is known of a source.
 pub enum Known {
-    /// Its code cache, and its text to lend V8 (`source_text`); None for a cache just read from
-    /// the directory, whose first compilation in the process makes its string as usual.
+    /// Its code cache, and its text to lend V8 (`source_text`).
     Code {
         code: Arc<[u8]>,
-        text: Option<Arc<SourceText>>,
+        text: Arc<SourceText>,
     },
     /// Make a cache of it (see `Candidates`): it was compiled before, or it is large.
     Candidate(Arc<str>),
@@ -79,7 +78,7 @@ impl Known {
     /// text again for its first use of the cache.
     pub fn text_to_lend(&self) -> Option<Arc<SourceText>> {
         match self {
-            Known::Code { text, .. } => text.clone(),
+            Known::Code { text, .. } => Some(Arc::clone(text)),
             Known::Candidate(source) => Some(Arc::new(SourceText::of(source))),
             Known::Nothing => None,
         }
@@ -99,14 +98,17 @@ pub fn lookup(source: &str) -> Known {
             let made = Arc::new(SourceText::of(&kept));
             with_store(|store| store.keep_text(source, made))
         });
-        return Known::Code {
-            code,
-            text: Some(text),
-        };
+        return Known::Code { code, text };
     }
     if let Some(code) = disk::read(source) {
-        with_store(|store| store.keep(Arc::from(source), Arc::clone(&code)));
-        return Known::Code { code, text: None };
+        // Its text too, made here rather than by V8 for the same reasons as a candidate's.
+        let kept: Arc<str> = Arc::from(source);
+        let text = Arc::new(SourceText::of(&kept));
+        let text = with_store(|store| {
+            store.keep(kept, Arc::clone(&code));
+            store.keep_text(source, text)
+        });
+        return Known::Code { code, text };
     }
     let eager_from = match disk::current() {
         Some(_) => DISK_EAGER_SOURCE_LEN,
