@@ -84,8 +84,9 @@ pub fn start_script(
             let lent = text.as_ref().and_then(|text| text.lend(scope));
             let (source, origin) = source_with(scope, code, name, lent)?;
             let script = compile(scope, source, &origin, code, &known);
-            let candidate = match (known, script) {
-                (Known::Candidate(source), Some(script)) if !makes_snapshot => {
+            // A candidate has its text, so a snapshot, which lends none, makes no cache.
+            let candidate = match (known, script, text) {
+                (Known::Candidate(source), Some(script), Some(text)) => {
                     Some(code_cache::Candidate {
                         source,
                         script: v8::Global::new(scope, script.get_unbound_script(scope)),

@@ -104,10 +104,7 @@ pub fn lookup(source: &str) -> Known {
         // Its text too, made here rather than by V8 for the same reasons as a candidate's.
         let kept: Arc<str> = Arc::from(source);
         let text = Arc::new(SourceText::of(&kept));
-        let text = with_store(|store| {
-            store.keep(kept, Arc::clone(&code));
-            store.keep_text(source, text)
-        });
+        let text = with_store(|store| store.keep(kept, Arc::clone(&code), text));
         return Known::Code { code, text };
     }
     let eager_from = match disk::current() {
@@ -142,7 +139,7 @@ pub struct Candidate {
     pub source: Arc<str>,
     pub script: v8::Global<v8::UnboundScript>,
     /// The text V8 was lent for it (`Known::text_to_lend`), kept with the cache.
-    pub text: Option<Arc<SourceText>>,
+    pub text: Arc<SourceText>,
 }
 
 /// Scripts of one runtime whose caches are to be made.
@@ -197,12 +194,7 @@ pub fn make(scope: &v8::PinScope<'_, '_>, scripts: Vec<Candidate>) {
         let script = v8::Local::new(scope, &script);
         if let Some(code) = script.create_code_cache() {
             disk::write(&source, &code);
-            with_store(|store| {
-                store.keep(Arc::clone(&source), Arc::from(&code[..]));
-                if let Some(text) = text {
-                    store.keep_text(&source, text);
-                }
-            });
+            with_store(|store| store.keep(source, Arc::from(&code[..]), text));
         }
     }
 }
@@ -291,17 +283,24 @@ impl Store {
         text
     }
 
-    fn keep(&mut self, source: Arc<str>, code: Arc<[u8]>) {
+    /// Keeps `code` and `text`, made of `source`, and returns the text to lend (`keep_text`).
+    fn keep(
+        &mut self,
+        source: Arc<str>,
+        code: Arc<[u8]>,
+        text: Arc<SourceText>,
+    ) -> Arc<SourceText> {
         let entry = Entry { code, text: None };
         if entry.bytes(&source) > MAX_BYTES {
-            return;
+            return text;
         }
         self.bytes += entry.bytes(&source);
         match self.caches.insert(Arc::clone(&source), entry) {
             Some(old) => self.bytes -= old.bytes(&source),
-            None => self.order.push_back(source),
+            None => self.order.push_back(Arc::clone(&source)),
         }
         self.evict();
+        self.keep_text(&source, text)
     }
 
     /// Drops the oldest caches until the rest fit in `MAX_BYTES`.
