@@ -275,7 +275,7 @@ fn step(
     });
     let promise = promise.ok_or_else(|| PyRuntimeError::new_err("the awaited Promise is gone"))?;
     let stepped = crate::gil::without_gil(py, || runtime.step(&promise));
-    let stepped = stepped.map_err(|err| execute::settle_error(py, err))?;
+    let stepped = stepped.map_err(|err| execute::settle_error(py, runtime, err))?;
     match stepped {
         Stepped::Settled => runtime.with_scope(|scope| {
             v8::tc_scope!(let scope, scope);
@@ -288,6 +288,7 @@ fn step(
             if idle && timer.is_none() && !bridge::calls_pending(&runtime.isolate()) {
                 return Err(execute::settle_error(
                     py,
+                    runtime,
                     crate::runtime::SettleError::NeverSettles,
                 ));
             }

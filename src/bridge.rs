@@ -5,8 +5,9 @@
 //! converts the arguments and the result by the usual value rules, and turns a Python exception
 //! into a JavaScript `Error` named after its class. The exception object itself is kept beside
 //! the Error (`Thrown`), so if JavaScript does not catch it, the caller gets the original Python
-//! exception back, traceback and all, with the JavaScript stack added as a note. `KeyboardInterrupt`
-//! and `SystemExit` are never turned into JavaScript: they stop the operation and reach the caller.
+//! exception back, traceback and all, with the JavaScript stack added as a note. A BaseException
+//! that is no Exception (`KeyboardInterrupt`, `SystemExit`, `GeneratorExit`) is never turned into
+//! JavaScript: it stops the operation and reaches the caller.
 //!
 //! Any other value is converted once, when exposed.
 
@@ -103,22 +104,33 @@ pub fn expose(
         } else {
             convert::to_js(scope, value, &mut Path::new("value"))?
         };
-        let mut holder = scope.get_current_context().global(scope);
+        let global = scope.get_current_context().global(scope);
+        let first = v8_name(scope, segments[0])?;
+        let lexical =
+            lexical_binding(scope, global, first).ok_or_else(|| failed(py, scope, name))?;
+        let mut holder = global;
         for (i, segment) in segments.iter().enumerate() {
             let key = v8_name(scope, segment)?;
             if i + 1 == segments.len() {
-                holder
-                    .set(scope, key.into(), exposed)
-                    .filter(|set| *set)
-                    .ok_or_else(|| failed(py, scope, name))?;
+                if i == 0 && lexical.is_some() {
+                    return Err(PyValueError::new_err(format!(
+                        "cannot expose {name}: a top-level let, const or class {name} hides \
+                         the global property from JavaScript"
+                    )));
+                }
+                set_verified(scope, holder, key, exposed).ok_or_else(|| failed(py, scope, name))?;
                 break;
             }
-            let existing = holder
-                .get(scope, key.into())
-                .ok_or_else(|| failed(py, scope, name))?;
+            let existing = match (i, lexical) {
+                (0, Some(value)) => value,
+                _ => holder
+                    .get(scope, key.into())
+                    .ok_or_else(|| failed(py, scope, name))?,
+            };
             holder = if existing.is_undefined() {
                 let object = v8::Object::new(scope);
-                holder.set(scope, key.into(), object.into());
+                set_verified(scope, holder, key, object.into())
+                    .ok_or_else(|| failed(py, scope, name))?;
                 object
             } else if existing.is_object() {
                 existing
@@ -136,6 +148,49 @@ pub fn expose(
     })
 }
 
+/// The value of the top-level `let`, `const` or `class` named `name`, if there is one: what
+/// scripts see by that name instead of the global object's property. None if reading it threw.
+fn lexical_binding<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    global: v8::Local<'s, v8::Object>,
+    name: v8::Local<'s, v8::String>,
+) -> Option<Option<v8::Local<'s, v8::Value>>> {
+    let property = match global.has(scope, name.into())? {
+        true => Some(global.get(scope, name.into())?),
+        false => None,
+    };
+    // The name is an identifier (`execute::identifiers`): the script only reads it.
+    let seen = {
+        v8::tc_scope!(let tc, scope);
+        let value = v8::Script::compile(tc, name, None).and_then(|script| script.run(tc));
+        if tc.has_terminated() {
+            return None;
+        }
+        value
+    };
+    Some(match (seen, property) {
+        (Some(seen), Some(property)) if seen.same_value(property) => None,
+        (Some(seen), _) => Some(seen),
+        // Not declared at all (a ReferenceError), or declared but not yet initialized.
+        (None, _) => None,
+    })
+}
+
+/// Sets `holder[key]` and checks that it took: a frozen object or a read-only property refuses
+/// it without a word outside strict mode. None if it did not, or if setting it threw.
+fn set_verified<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    holder: v8::Local<'s, v8::Object>,
+    key: v8::Local<'s, v8::String>,
+    value: v8::Local<'s, v8::Value>,
+) -> Option<()> {
+    holder.set(scope, key.into(), value).filter(|set| *set)?;
+    holder
+        .get(scope, key.into())
+        .filter(|now| now.same_value(value))
+        .map(drop)
+}
+
 fn v8_name<'s>(scope: &v8::PinScope<'s, '_>, name: &str) -> PyResult<v8::Local<'s, v8::String>> {
     v8::String::new(scope, name).ok_or_else(|| PyValueError::new_err("name too long for V8"))
 }
@@ -150,7 +205,8 @@ fn failed(
         return execute::caught(py, scope);
     }
     PyValueError::new_err(format!(
-        "cannot expose {name}: JavaScript refused the property"
+        "cannot expose {name}: JavaScript refused the property (it is read-only, or its \
+         object is frozen, sealed or not extensible)"
     ))
 }
 

@@ -294,7 +294,8 @@ pub fn settle(
         Completion::Value(value) => return Ok(value),
         Completion::Pending(promise) => promise,
     };
-    without_gil(py, || runtime.settle(&promise, deadline)).map_err(|e| settle_error(py, e))?;
+    without_gil(py, || runtime.settle(&promise, deadline))
+        .map_err(|e| settle_error(py, runtime, e))?;
     runtime.with_scope(|scope| {
         v8::tc_scope!(let scope, scope);
         let promise = v8::Local::new(scope, &promise);
@@ -303,8 +304,12 @@ pub fn settle(
 }
 
 /// The exception for why waiting for a Promise ended before it settled.
-pub fn settle_error(py: Python<'_>, error: SettleError) -> PyErr {
+pub fn settle_error(py: Python<'_>, runtime: &Runtime, error: SettleError) -> PyErr {
     match error {
+        SettleError::Uncaught(error) => runtime.with_scope(|scope| {
+            let error = v8::Local::new(scope, error);
+            errors::from_exception(py, scope, error, None)
+        }),
         SettleError::Stopped => {
             errors::js_error_new(py, "Error", "waiting for the Promise was stopped")
         }

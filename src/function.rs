@@ -82,7 +82,7 @@ pub fn to_python<'py>(
     let handles = Handles::of(scope).ok_or_else(no_home)?;
     let mut handles = handles.borrow_mut();
     let context = handles.home().ok_or_else(no_home)?;
-    let name = function.get_name(scope).to_rust_string_lossy(scope);
+    let name = name_of(scope, function);
     let value: v8::Local<v8::Value> = function.into();
     let (key, released) = handles.add(v8::Global::new(scope, value));
     Ok(Bound::new(
@@ -95,6 +95,21 @@ pub fn to_python<'py>(
         },
     )?
     .into_any())
+}
+
+/// The name of `function`, or of the function a Proxy stands for. V8 answers `GetName` only for a
+/// real function (on a callable Proxy it aborts the process), and asking the Proxy for its `name`
+/// would run a trap: the target is read instead, which runs no JavaScript. A revoked Proxy's, or
+/// one whose target is not a function, is empty.
+fn name_of(scope: &v8::PinScope<'_, '_>, function: v8::Local<'_, v8::Function>) -> String {
+    let mut value: v8::Local<v8::Value> = function.into();
+    while let Ok(proxy) = v8::Local::<v8::Proxy>::try_from(value) {
+        value = proxy.get_target(scope);
+    }
+    match v8::Local::<v8::Function>::try_from(value) {
+        Ok(function) => function.get_name(scope).to_rust_string_lossy(scope),
+        Err(_) => String::new(),
+    }
 }
 
 /// The function a `JSFunction` stands for, if it belongs to the Context of `scope`.

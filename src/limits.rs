@@ -37,13 +37,18 @@ pub enum Stop {
     Abandoned,
 }
 
-/// A timeout in seconds as a Duration; it must be positive and finite.
+/// The longest timeout, about 31 years: deadlines are instants, and a later one than the clock
+/// can hold would overflow (None is the timeout that never ends).
+const MAX_TIMEOUT_SECONDS: f64 = 1e9;
+
+/// A timeout in seconds as a Duration; it must be positive and at most `MAX_TIMEOUT_SECONDS`.
 pub fn timeout(seconds: Option<f64>) -> PyResult<Option<Duration>> {
     match seconds {
         None => Ok(None),
-        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(Duration::from_secs_f64(t))),
+        Some(t) if t > 0.0 && t <= MAX_TIMEOUT_SECONDS => Ok(Some(Duration::from_secs_f64(t))),
         Some(t) => Err(PyValueError::new_err(format!(
-            "timeout must be a positive number of seconds, not {t}"
+            "timeout must be a positive number of seconds, at most {MAX_TIMEOUT_SECONDS:e} \
+             (None for no timeout), not {t:?}"
         ))),
     }
 }

@@ -83,6 +83,43 @@ impl<'a, 'py> Builtin<'a, 'py> {
     }
 }
 
+/// `int` as an exact int: a subclass's value copied, without running any of its methods.
+pub fn exact_int<'py>(int: &Bound<'py, PyInt>) -> PyResult<Bound<'py, PyInt>> {
+    // SAFETY: `int` is an int, for which PyNumber_Index calls no `__index__` and returns a new
+    // reference to an exact int (or NULL with an exception set).
+    unsafe {
+        Bound::from_owned_ptr_or_err(int.py(), ffi::PyNumber_Index(int.as_ptr()))
+            .map(|o| o.cast_into_unchecked())
+    }
+}
+
+/// `s` as an exact str: a subclass's text copied, without running any of its methods.
+pub fn exact_str<'py>(s: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyString>> {
+    // SAFETY: `s` is a str, for which PyUnicode_FromObject returns a new reference to an exact
+    // str of its text (or NULL with an exception set).
+    unsafe {
+        Bound::from_owned_ptr_or_err(s.py(), ffi::PyUnicode_FromObject(s.as_ptr()))
+            .map(|o| o.cast_into_unchecked())
+    }
+}
+
+/// Whether `s` is a str and not of a subclass.
+pub fn is_exact_str(s: Borrowed<'_, '_, PyString>) -> bool {
+    // SAFETY: `s` is a live object.
+    unsafe { ffi::PyUnicode_CheckExact(s.as_ptr()) != 0 }
+}
+
+/// The next key and value of `dict` after `position` (which starts at 0), owned: they stay valid
+/// whatever Python code runs next, even code that changes the dict.
+pub fn dict_next_owned<'py>(
+    dict: &Bound<'py, PyDict>,
+    position: &mut ffi::Py_ssize_t,
+) -> Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    // SAFETY: what the dict lends is made owned before any Python code can run.
+    unsafe { dict_next(dict.as_borrowed(), position) }
+        .map(|(key, value)| (key.to_owned(), value.to_owned()))
+}
+
 /// The value of an int that fits 64 bits; None beyond. Runs no Python code (an int subclass's
 /// value is read directly).
 pub fn int_value(int: Borrowed<'_, '_, PyInt>) -> Option<i64> {

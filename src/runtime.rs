@@ -129,6 +129,8 @@ pub struct Runtime {
     operation: Rc<std::cell::Cell<u32>>,
     /// The number the next operation gets.
     next_operation: std::cell::Cell<u32>,
+    /// An exception a callback of the event loop threw and nothing caught (`ops::Uncaught`).
+    uncaught: Rc<RefCell<Option<v8::Global<v8::Value>>>>,
     event_loop: Rc<tokio::runtime::Runtime>,
     /// The user snapshot the heap started from, whose bytes V8 may read for as long as the
     /// isolate lives: dropped after `js` (see `Drop`).
@@ -207,7 +209,9 @@ pub enum SettleError {
     NeverSettles,
     /// The deadline passed, or the run was stopped (`limits`).
     Stopped,
-    /// JavaScript run by the event loop (a timer callback, say) threw.
+    /// A callback the event loop ran (a timer's, a microtask) threw, and nothing caught it.
+    Uncaught(v8::Global<v8::Value>),
+    /// The event loop failed otherwise.
     EventLoop(deno_core::error::CoreError),
     /// The event loop is already running further up the stack (a timer or Promise callback
     /// called the Python callable that made this nested operation).
@@ -446,6 +450,10 @@ impl Runtime {
         js.op_state()
             .borrow_mut()
             .put(ops::OperationNumber(Rc::clone(&operation)));
+        let uncaught = Rc::new(RefCell::new(None));
+        js.op_state()
+            .borrow_mut()
+            .put(ops::Uncaught(Rc::clone(&uncaught)));
         js.op_state()
             .borrow_mut()
             .put(ops::StopRequested(crate::limits::stop_requested));
@@ -514,6 +522,7 @@ impl Runtime {
             external,
             operation,
             next_operation: std::cell::Cell::new(0),
+            uncaught,
             event_loop,
             _image: options.snapshot,
         })
@@ -602,6 +611,9 @@ impl Runtime {
             tokio::task::yield_now().await;
             poll_fn(|cx| {
                 let turn = js.poll_event_loop(cx, PollEventLoopOptions::default());
+                if let Some(error) = self.uncaught.take() {
+                    return Poll::Ready(Err(SettleError::Uncaught(error)));
+                }
                 let pending = still_pending(js, context, promise);
                 Poll::Ready(match (pending, turn) {
                     (false, _) => Ok(Stepped::Settled),
@@ -754,6 +766,9 @@ impl Runtime {
                 }
                 while tick.poll_tick(cx).is_ready() {}
                 let turn = js.poll_event_loop(cx, PollEventLoopOptions::default());
+                if let Some(error) = self.uncaught.take() {
+                    return Poll::Ready(Err(SettleError::Uncaught(error)));
+                }
                 let pending = still_pending(js, context, promise);
                 match (pending, turn) {
                     (false, _) => Poll::Ready(Ok(())),

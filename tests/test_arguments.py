@@ -162,3 +162,26 @@ def test_the_right_types_still_pass_including_subclasses_and_path_like_objects(c
     path = tmp_path / "ready.snapshot"
     snapshot.save(path)
     assert v8ctx.Snapshot.load(os.fspath(path)).to_bytes() == snapshot.to_bytes()
+
+
+HUGE_TIMEOUTS = {
+    "Context()": lambda c, s, p: v8ctx.Context(timeout=1e19),
+    "Context.evaluate": lambda c, s, p: c.evaluate("1", timeout=1e300),
+    "Context.call": lambda c, s, p: c.call("Math.max", [1], timeout=1e19),
+    "Script.call": lambda c, s, p: s.call("twice", [1], timeout=1e19),
+    "JSFunction": lambda c, s, p: c.evaluate("(x => x)")(1, timeout=1e19),
+    "Pool()": lambda c, s, p: v8ctx.Pool(workers=1, timeout=1e19),
+    "Pool.evaluate": lambda c, s, p: p.evaluate("1", timeout=1e19),
+    "Snapshot.create": lambda c, s, p: v8ctx.Snapshot.create("1", timeout=1e19),
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("call", HUGE_TIMEOUTS.values(), ids=HUGE_TIMEOUTS.keys())
+def test_a_timeout_too_long_for_the_clock_is_a_value_error_and_breaks_nothing(ctx, script, pool, call):
+    # A deadline beyond what an instant can hold panicked (a PanicException; a thread Pool's
+    # worker died with the Pool left looking open, and the next call hung).
+    with pytest.raises(ValueError, match=r"timeout must be a positive number of seconds, at most 1e9 \(None for no timeout\), not 1e\d+"):
+        call(ctx, script, pool)
+    assert pool.evaluate("1 + 1") == 2
+    assert ctx.evaluate("1 + 1", timeout=1e9) == 2

@@ -242,3 +242,19 @@ def test_two_awaited_operations_where_one_fails_leave_the_other_able_to_await_py
         return await slow
 
     assert run(scenario) == "still async"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("error", [GeneratorExit("closed"), asyncio.CancelledError("gave up")], ids=lambda e: type(e).__name__)
+def test_a_base_exception_an_async_python_function_raises_reaches_the_caller(error):
+    # As from a synchronous call. It escaped asyncio's done callback, and the operation hung.
+    async def fails():
+        raise error
+
+    async def main(ctx):
+        ctx.expose("fails", fails)
+        return await asyncio.wait_for(ctx.evaluate_async("fails().then(() => 'ok', e => 'caught ' + e.name)"), 20)
+
+    with pytest.raises(type(error)) as raised:
+        run(main)
+    assert raised.value is error

@@ -300,3 +300,36 @@ def test_pool_globals_that_are_not_a_dict_of_names_are_refused_at_once():
         v8ctx.Pool("", workers=1, globals=[("f", len)])
     with pytest.raises(ValueError, match="is not a JavaScript identifier"):
         v8ctx.Pool("", workers=1, globals={"no such name": len})
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("frozen.key", "cannot expose frozen.key: JavaScript refused the property (it is read-only, or its object is frozen, sealed or not extensible)"),
+        ("NaN", "cannot expose NaN: JavaScript refused the property (it is read-only, or its object is frozen, sealed or not extensible)"),
+        ("readOnly", "cannot expose readOnly: JavaScript refused the property (it is read-only, or its object is frozen, sealed or not extensible)"),
+        ("counter", "cannot expose counter: a top-level let, const or class counter hides the global property from JavaScript"),
+    ],
+)
+def test_a_property_javascript_would_not_take_is_refused_not_silently_skipped(ctx, name, message):
+    ctx.compile(
+        "var frozen = Object.freeze({}); let counter = 1;"
+        " Object.defineProperty(globalThis, 'readOnly', { value: 1, writable: false })"
+    )
+    with pytest.raises(ValueError) as raised:
+        ctx.expose(name, 5)
+    assert str(raised.value) == message
+    with pytest.raises(ValueError):
+        v8ctx.Context(globals={"NaN": 5})
+
+
+def test_a_dotted_name_reaches_into_a_top_level_const(ctx):
+    ctx.compile("const lib = {}")
+    ctx.expose("lib.helper", lambda: "from Python")
+    assert ctx.evaluate("lib.helper()") == "from Python"
+
+
+def test_a_throwing_setter_on_the_way_raises_its_error(ctx):
+    ctx.compile("var guarded = new Proxy({}, { set() { throw new RangeError('no sets here') } })")
+    with pytest.raises(v8ctx.JSError, match="no sets here"):
+        ctx.expose("guarded.inner.value", 1)

@@ -642,3 +642,40 @@ def test_timers_of_a_call_that_finished_keep_running_in_later_awaited_calls():
     ctx.evaluate("var fired = false; setTimeout(() => { fired = true }, 1)")
     ctx.evaluate("new Promise(resolve => setTimeout(resolve, 50))")
     assert ctx.evaluate("fired") is True
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "throw",
+    ["throw new TypeError('in a timer')", "setTimeout(() => { throw new TypeError('in a timer') }, 0)"],
+    ids=["timer", "nested-timer"],
+)
+def test_an_exception_a_timer_throws_fails_the_operation_and_later_timers_still_fire(throw):
+    # deno_core terminated JavaScript in the middle of its timer dispatch, which then never
+    # scheduled the next timer: the Context's later timers never fired.
+    ctx = v8ctx.Context(timeout=10)
+    with pytest.raises(v8ctx.JSError) as raised:
+        ctx.evaluate(f"new Promise(() => setTimeout(() => {{ {throw} }}, 0))")
+    assert (raised.value.name, raised.value.message) == ("TypeError", "in a timer")
+    for i in range(3):
+        assert ctx.evaluate(f"new Promise(r => setTimeout(() => r({i}), 5))") == i
+    assert ctx.evaluate("new Promise(r => { let n = 0; const id = setInterval(() => { if (++n === 3) { clearInterval(id); r(n) } }, 1) })") == 3
+
+
+@pytest.mark.timeout(60)
+def test_the_other_timers_due_with_a_throwing_one_still_run():
+    ctx = v8ctx.Context(timeout=10)
+    with pytest.raises(v8ctx.JSError, match="first"):
+        ctx.evaluate(
+            "var ran = []; new Promise(r => { setTimeout(() => { throw new Error('first') }, 0);"
+            " setTimeout(() => ran.push('second'), 0); setTimeout(() => r(), 50) })"
+        )
+    assert ctx.evaluate("ran") == ["second"]
+
+
+@pytest.mark.timeout(60)
+def test_an_exception_a_microtask_throws_fails_the_operation_with_the_thrown_value(ctx):
+    with pytest.raises(v8ctx.JSError) as raised:
+        ctx.evaluate("new Promise(() => queueMicrotask(() => { throw {code: 7} }))")
+    assert raised.value.value == {"code": 7}
+    assert ctx.evaluate("new Promise(r => setTimeout(() => r('after'), 1))") == "after"

@@ -149,3 +149,24 @@ def test_a_function_cannot_leave_a_pool_worker():
     with v8ctx.Pool("function make() { return { f: () => 1 } }", workers=1) as pool:
         with pytest.raises(TypeError, match=r"cannot leave a Pool worker.*\(at result\['f'\]\)"):
             pool.call("make")
+
+
+def test_a_function_proxy_becomes_a_jsfunction_named_after_its_target():
+    # V8 aborted the process when asked the name of a callable Proxy: in a child.
+    out = run_python(
+        """
+        import v8ctx
+        ctx = v8ctx.Context()
+        add = ctx.evaluate("new Proxy(function add(a, b) { return a + b }, {})")
+        nested = ctx.evaluate("new Proxy(new Proxy(function inner() {}, {}), {})")
+        revoked = ctx.evaluate("const r = Proxy.revocable(function gone() {}, {}); r.revoke(); r.proxy")
+        ctx.expose("seen", lambda f: f.name)
+        print(add.name, add(1, 2), nested.name, repr(revoked.name))
+        print(ctx.evaluate("seen(new Proxy(function viaArgument() {}, {}))"))
+        try:
+            revoked()
+        except v8ctx.JSError as e:
+            print(e.name)
+        """
+    )
+    assert out.split("\n")[:3] == ["add 3 inner ''", "viaArgument", "TypeError"]

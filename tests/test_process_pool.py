@@ -269,14 +269,15 @@ def test_six_gigabytes_of_array_buffers_end_at_max_rss_mb_and_the_parent_stays_s
 
 
 def test_a_worker_killed_during_a_call_raises_worker_crashed_error_naming_the_signal(pool):
-    (pid, _) = worker_processes(pool)
     pool.call("add", [1, 1])  # both workers are warm
+    killed = []
 
     def kill_soon():
         time.sleep(0.3)
         for worker in worker_processes(pool):
             try:
                 os.kill(worker, signal.SIGKILL)
+                killed.append(worker)
             except ProcessLookupError:
                 pass
 
@@ -289,7 +290,9 @@ def test_a_worker_killed_during_a_call_raises_worker_crashed_error_naming_the_si
     killer.join()
     assert isinstance(caught.value, RuntimeError)
     assert pool.call("add", [2, 2]) == 4
-    assert pid not in worker_processes(pool)
+    # The worker that crashed is replaced; the idle one killed with it may be listed until the
+    # pool next gives it a call.
+    assert set(killed) - set(worker_processes(pool))
 
 
 def spawned_workers() -> set[int]:

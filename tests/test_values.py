@@ -1313,3 +1313,106 @@ def test_a_derived_large_string_is_a_new_equal_str(ctx):
     text = fresh_big_ascii("ab")
     assert ctx.call("upper", [text]) == text.upper()
     assert ctx.call("tail", [text]) == text[1:]
+
+
+def test_a_set_of_two_nans_is_refused_not_shrunk(ctx):
+    # Python tells NaNs apart by identity; a JavaScript Set would keep one.
+    members = {float("nan"), float("nan")}
+    assert len(members) == 2
+    with pytest.raises(ValueError, match="the set at args\\[0\\] holds members JavaScript counts as one"):
+        ctx.evaluate("(s) => s.size")(members)
+    assert ctx.evaluate("(s) => s.size")({float("nan"), 1.0}) == 2
+
+
+class _IdentityKey(str):
+    """A str whose equal texts are different keys."""
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return self is other
+
+
+@pytest.mark.parametrize("other", [None, {1}], ids=["json-path", "direct-path"])
+def test_str_subclass_keys_of_one_text_are_refused_not_merged(ctx, other):
+    d = {_IdentityKey("a"): 1, _IdentityKey("a"): 2, "x": other}
+    assert len(d) == 3
+    with pytest.raises(ValueError, match="both become the JavaScript property \"a\"; one would be lost"):
+        ctx.evaluate("(d) => d")(d)
+
+
+class _LyingStr(str):
+    def __len__(self):
+        return 10**6
+
+    def isascii(self):
+        return False
+
+    def encode(self, *args, **kwargs):
+        return b"EVIL"
+
+
+class _LyingInt(int):
+    def __neg__(self):
+        return 5
+
+    def __lt__(self, other):
+        return False
+
+    def to_bytes(self, *args, **kwargs):
+        return b"\x01\x02\x03"
+
+    def bit_length(self):
+        return 1
+
+
+class _LyingBytearray(bytearray):
+    def __bytes__(self):
+        return b"EVIL"
+
+
+def test_subclasses_convert_by_their_value_not_their_overridden_methods(ctx):
+    text = _LyingStr("hello")
+    assert ctx.evaluate("(s) => s")(text) == "hello"
+    assert ctx.evaluate("(s) => s")([text]) == ["hello"]
+    assert ctx.evaluate("(d) => Object.keys(d)")({text: 1, "x": {1}}) == ["hello", "x"]
+    assert ctx.evaluate("(n) => n")(_LyingInt(-(2**60))) == -(2**60)
+    assert ctx.evaluate("(n) => n")(_LyingInt(2**70 + 1)) == 2**70 + 1
+    assert ctx.evaluate("(b) => Array.from(b)")(_LyingBytearray(b"ok")) == [111, 107]
+
+
+def test_a_dict_changed_while_it_converts_and_a_lying_int_raise_instead_of_aborting():
+    # Both panicked: a PanicException from a call, and an abort of the process from a callback
+    # V8 made, hence the child. A dict changed while it converts is refused as Python refuses it.
+    out = run_python(
+        """
+        import v8ctx
+
+        class Short(int):
+            def to_bytes(self, *args, **kwargs):
+                return b"\\x01\\x02\\x03"
+
+        d = {}
+        class Growing(set):
+            def __iter__(self):
+                d["other"] = 1
+                return super().__iter__()
+        d["a"] = Growing([1])
+
+        ctx = v8ctx.Context()
+        ctx.expose("big", lambda: Short(2**60))
+        ctx.expose("grows", lambda: d)
+        print(ctx.evaluate("String(big())"))
+        for grow in (lambda: ctx.evaluate("grows()"), lambda: ctx.evaluate("(d) => d")(d)):
+            d.pop("other", None)
+            try:
+                grow()
+            except RuntimeError as e:
+                print(str(e).splitlines()[0])
+        """
+    )
+    assert out.splitlines() == [
+        str(2**60),
+        "the dict at return value changed size while it was converted",
+        "the dict at args[0] changed size while it was converted",
+    ]

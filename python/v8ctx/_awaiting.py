@@ -18,20 +18,35 @@ async def drive(operation):
     loop = asyncio.get_running_loop()
     changed = asyncio.Event()
     tasks = set()
+    # A BaseException that is no Exception (GeneratorExit, a CancelledError the coroutine raised
+    # itself) ends the operation and reaches the caller, as it does from a synchronous call.
+    raised = []
+    ending = False
 
     def settle(number, task):
         tasks.discard(task)
-        if task.cancelled():
-            operation.settle_call(number, None, None)
-        elif task.exception() is not None:
-            operation.settle_call(number, False, task.exception())
-        else:
-            operation.settle_call(number, True, task.result())
+        try:
+            if task.cancelled():
+                if ending:
+                    operation.settle_call(number, None, None)
+                else:
+                    try:
+                        task.result()
+                    except asyncio.CancelledError as cancelled:
+                        operation.settle_call(number, False, cancelled)
+            elif task.exception() is not None:
+                operation.settle_call(number, False, task.exception())
+            else:
+                operation.settle_call(number, True, task.result())
+        except BaseException as error:
+            raised.append(error)
         changed.set()
 
     try:
         while True:
             changed.clear()
+            if raised:
+                raise raised[0]
             done, value, wait, started = operation.step()
             if done:
                 return value
@@ -49,6 +64,7 @@ async def drive(operation):
             except asyncio.TimeoutError:
                 pass
     except BaseException:
+        ending = True
         operation.cancel()
         for task in tasks:
             task.cancel()

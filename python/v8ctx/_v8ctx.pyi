@@ -313,7 +313,7 @@ class Script:
 class Context:
     """A JavaScript global scope in its own V8 isolate, owned by the thread that creates it.
 
-    ``timeout`` (seconds) is the default for every call; ``max_heap_mb`` caps the V8 heap (at least
+    ``timeout`` (seconds, positive, at most 1e9) is the default for every call; ``max_heap_mb`` caps the V8 heap (at least
     16); ``console`` receives ``console.*`` output (default: the ``v8ctx.console`` logger);
     ``random_seed`` makes ``Math.random`` and ``crypto`` reproducible.
 
@@ -377,8 +377,9 @@ class Context:
         converting its arguments and result by the value rules. Its exceptions become JavaScript
         Errors named after their class (``e.name == "ValueError"``), which JavaScript may catch; one
         it does not catch reaches the caller as the very same Python exception, with the JavaScript
-        stack added as a note (Python 3.11+). KeyboardInterrupt and SystemExit are never turned into
-        JavaScript: they stop the script and reach the caller. The callable may call back into this
+        stack added as a note (Python 3.11+). A BaseException that is no Exception (KeyboardInterrupt,
+        SystemExit, GeneratorExit, ...) is never turned into JavaScript: it stops the script and
+        reaches the caller, from an ``async def`` function too. The callable may call back into this
         Context (a nested operation runs under the outer one's timeout; it may not wait for a
         Promise when a timer or Promise callback called it) or use another Context. Time spent in
         it counts against the timeout: JavaScript is stopped as soon as it returns. An ``async def``
@@ -386,6 +387,12 @@ class Context:
         (``call_async``/``evaluate_async``); from a synchronous call it throws a TypeError there.
 
         Any other value (a JSFunction of this Context included) is converted once, now.
+
+        A top-level ``let``/``const``/``class`` object on the way is reached into, as scripts see
+        it. What JavaScript will not take is an error, never silently skipped: a read-only property
+        or a frozen, sealed or non-extensible object (ValueError), a top-level ``let``/``const``/
+        ``class`` of the name itself, which would hide the global property from scripts
+        (ValueError), a setter or Proxy trap that throws (its JSError).
         """
 
     def call_async(

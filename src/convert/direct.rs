@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use deno_core::v8;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{
     IntoPyDict, PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList,
@@ -87,8 +87,11 @@ impl<'s> PyToJs<'_, 's, '_> {
             || value.is_instance_of::<PyByteArray>()
             || value.is_instance_of::<PyMemoryView>()
         {
+            // The storage itself, not what a subclass's `__bytes__` says.
             let data: Vec<u8> = if let Ok(b) = value.cast::<PyBytes>() {
                 b.as_bytes().to_vec()
+            } else if let Ok(b) = value.cast::<PyByteArray>() {
+                b.to_vec()
             } else {
                 value
                     .py()
@@ -109,9 +112,19 @@ impl<'s> PyToJs<'_, 's, '_> {
         if value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>() {
             return self.nested(value, |this| {
                 let set = v8::Set::new(scope);
+                let mut members = 0;
                 for (i, item) in value.try_iter()?.enumerate() {
                     let item = this.item(Segment::Index(i), &item?)?;
                     set.add(scope, item).ok_or_else(|| this.failed("set"))?;
+                    members += 1;
+                }
+                // Python tells NaNs apart by identity; a JavaScript Set holds one NaN.
+                if set.size() != members {
+                    return Err(PyValueError::new_err(format!(
+                        "the set at {} holds members JavaScript counts as one (two NaNs); one \
+                         would be lost",
+                        this.path.render()
+                    )));
                 }
                 Ok(set.into())
             });
@@ -196,9 +209,24 @@ impl<'s> PyToJs<'_, 's, '_> {
     fn dict(&mut self, dict: &Bound<'_, PyDict>) -> PyResult<v8::Local<'s, v8::Value>> {
         let scope = self.scope;
         let object = v8::Object::new(scope);
-        let mut int_keys = false;
-        for (key, item) in dict.iter() {
+        // Only an int key, or a key of a str subclass, can name the same property as another key
+        // (1 and "1"; two objects of one text that the subclass tells apart).
+        let mut may_merge = false;
+        let len = dict.len();
+        let mut position = 0;
+        loop {
+            // A conversion hook may change the dict; Python's own iteration refuses that too.
+            if dict.len() != len {
+                return Err(PyRuntimeError::new_err(format!(
+                    "the dict at {} changed size while it was converted",
+                    self.path.render()
+                )));
+            }
+            let Some((key, item)) = pyffi::dict_next_owned(dict, &mut position) else {
+                break;
+            };
             let js_key = if let Ok(s) = key.cast::<PyString>() {
+                may_merge |= !s.is_exact_instance_of::<PyString>();
                 match self.keys.get(&key.as_ptr()) {
                     Some(name) => *name,
                     None => {
@@ -210,7 +238,7 @@ impl<'s> PyToJs<'_, 's, '_> {
                     }
                 }
             } else if key.is_instance_of::<PyInt>() && !key.is_instance_of::<PyBool>() {
-                int_keys = true;
+                may_merge = true;
                 string_to_js(scope, &key.str()?, v8::NewStringType::Internalized)?
             } else {
                 return Err(PyTypeError::new_err(format!(
@@ -225,8 +253,7 @@ impl<'s> PyToJs<'_, 's, '_> {
                 .create_data_property(scope, js_key.into(), value)
                 .ok_or_else(|| self.failed("dict"))?;
         }
-        // Only an int key can name the same property as another key (1 and "1").
-        if int_keys && own_property_count(scope, object) != dict.len() {
+        if may_merge && own_property_count(scope, object) != dict.len() {
             return Err(self.merged_keys(dict));
         }
         Ok(object.into())
@@ -236,7 +263,10 @@ impl<'s> PyToJs<'_, 's, '_> {
     fn merged_keys(&self, dict: &Bound<'_, PyDict>) -> PyErr {
         let mut names: HashMap<String, Bound<'_, PyAny>> = HashMap::new();
         for key in dict.keys() {
-            let name = key.str().map(|s| s.to_string()).unwrap_or_default();
+            let name = match key.cast::<PyString>() {
+                Ok(s) => s.to_string_lossy().into_owned(),
+                Err(_) => key.str().map(|s| s.to_string()).unwrap_or_default(),
+            };
             if let Some(first) = names.get(&name) {
                 return PyValueError::new_err(format!(
                     "dict keys {} and {} at {} both become the JavaScript property {name:?}; \
@@ -261,7 +291,9 @@ impl<'s> PyToJs<'_, 's, '_> {
                 return Ok(v8::Number::new(scope, i as f64).into());
             }
         }
-        // Beyond 2**53 a number would silently lose digits: a BigInt keeps them all.
+        // Beyond 2**53 a number would silently lose digits: a BigInt keeps them all. The words
+        // are read from an exact int, so that no method of a subclass can change them.
+        let int = pyffi::exact_int(int)?;
         let negative = int.lt(0)?;
         let magnitude = if negative {
             int.neg()?
@@ -299,6 +331,15 @@ pub fn string_to_js<'s>(
     s: &Bound<'_, PyString>,
     kind: v8::NewStringType,
 ) -> PyResult<v8::Local<'s, v8::String>> {
+    // The text itself, not what a subclass's `__len__`, `isascii` or `encode` say.
+    let exact;
+    let s = match s.is_exact_instance_of::<PyString>() {
+        true => s,
+        false => {
+            exact = pyffi::exact_str(s)?;
+            &exact
+        }
+    };
     let large = s.len()? >= MIN_LENT_LEN;
     let created = if large && !s.call_method0("isascii")?.is_truthy()? {
         match s.call_method1("encode", ("latin-1",)) {

@@ -198,6 +198,8 @@ impl Encoder<'_> {
             match Builtin::of(key)? {
                 // A dict with int and str keys may name one property twice: `direct` checks.
                 Builtin::Str(_) if int_keys => return None,
+                // Two keys of a str subclass may hold one text (`direct` checks).
+                Builtin::Str(key) if !pyffi::is_exact_str(key) => return None,
                 Builtin::Str(key) => {
                     str_keys = true;
                     self.string(key)?

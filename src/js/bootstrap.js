@@ -82,6 +82,9 @@
     timers.set(id, entry);
     return id;
   };
+  // An exception a timer's (or a microtask's) callback throws fails the operation that is waiting
+  // (ops.rs, op_v8ctx_uncaught) instead of deno_core terminating its timer dispatch.
+  core.setReportExceptionCallback((error) => ops.op_v8ctx_uncaught(error));
   const cancel = (id) => {
     const entry = timers.get(id);
     if (entry !== undefined) {

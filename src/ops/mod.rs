@@ -9,7 +9,7 @@ pub mod encoding;
 pub mod modules;
 pub mod url;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use deno_core::{op2, v8, OpState};
@@ -72,6 +72,27 @@ fn op_v8ctx_operation(state: &mut OpState) -> u32 {
         .map_or(0, |number| number.0.get())
 }
 
+/// Where an exception nothing caught in a callback of the event loop (a timer, a microtask) waits
+/// for the operation it fails (`runtime.rs`); the first one is kept.
+pub struct Uncaught(pub Rc<RefCell<Option<v8::Global<v8::Value>>>>);
+
+/// deno_core's report of such an exception (`setReportExceptionCallback`, `bootstrap.js`). Its
+/// own report terminates JavaScript in the middle of its timer dispatch, which then never
+/// schedules the next timer: every later timer of the Context would never fire.
+#[op2(nofast)]
+fn op_v8ctx_uncaught<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    state: &mut OpState,
+    error: v8::Local<'s, v8::Value>,
+) {
+    if let Some(uncaught) = state.try_borrow::<Uncaught>() {
+        uncaught
+            .0
+            .borrow_mut()
+            .get_or_insert_with(|| v8::Global::new(scope, error));
+    }
+}
+
 /// Milliseconds on a monotonic clock, for `performance.now()` (which subtracts its time origin).
 #[op2(fast)]
 fn op_v8ctx_now() -> f64 {
@@ -109,6 +130,7 @@ deno_core::extension!(
         op_v8ctx_console,
         op_v8ctx_random_fill,
         op_v8ctx_operation,
+        op_v8ctx_uncaught,
         op_v8ctx_now,
         crypto::op_v8ctx_digest,
         crypto::op_v8ctx_hmac,

@@ -131,7 +131,7 @@ fn make(py: Python<'_>, spec: &[u8]) -> PyResult<Vec<u8>> {
     // only a heap with nothing left to run is snapshotted.
     execute::limited(py, &runtime, remaining(), None, |runtime, deadline| {
         without_gil(py, || runtime.run_until_idle(deadline))
-            .map_err(|err| execute::settle_error(py, err))
+            .map_err(|err| execute::settle_error(py, runtime, err))
     })?;
     let recorded = Recorded {
         random_seed,
