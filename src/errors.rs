@@ -293,3 +293,18 @@ fn location<'s>(
         resource.to_rust_string_lossy(scope)
     ))
 }
+
+/// The OSError of `err` on `path`, as Python's own file functions raise it: the subclass of its
+/// errno (FileNotFoundError, IsADirectoryError, ...) with the path in its message and `filename`.
+pub fn os_error(py: Python<'_>, err: std::io::Error, path: &std::path::Path) -> PyErr {
+    let Some(errno) = err.raw_os_error() else {
+        return pyo3::exceptions::PyOSError::new_err(format!("{}: {err}", path.display()));
+    };
+    let message = err.to_string();
+    let strerror = message
+        .strip_suffix(&format!(" (os error {errno})"))
+        .unwrap_or(&message);
+    py.get_type::<pyo3::exceptions::PyOSError>()
+        .call1((errno, strerror, path.display().to_string()))
+        .map_or_else(|e| e, PyErr::from_value)
+}

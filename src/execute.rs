@@ -237,7 +237,8 @@ pub fn complete<'s>(
     auto_await: bool,
     want_value: bool,
 ) -> PyResult<Completion> {
-    let Some(value) = result else {
+    // Terminated in the microtasks after the code returned: the operation did not finish.
+    let Some(value) = result.filter(|_| !scope.has_terminated()) else {
         return Err(caught(py, scope));
     };
     if !want_value {

@@ -7,8 +7,8 @@
 //! (`RangeError: Array buffer allocation failed`): catchable, and the Context stays usable. A
 //! script that keeps asking after refusals is terminated like any other heap exhaustion.
 //! A str that does not fit is copied into the heap instead of lent, where V8's limit governs it.
-//! WebAssembly memories are reserved through V8's page allocator, not through this one: they are
-//! not bounded here (README).
+//! WebAssembly memories and resizable ArrayBuffers (`maxByteLength`) are reserved through V8's
+//! page allocator, not through this one: they are not bounded here (README).
 //!
 //! Dead lent strs are collected on a schedule of their own (`prepare_to_lend`): left to V8, they
 //! piled up to gigabytes with a few threads lending a fresh megabyte per call.

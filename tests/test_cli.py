@@ -46,6 +46,31 @@ def test_eval_with_json_prints_json():
     assert done.stdout == '{"when": "1970-01-01T00:00:00+00:00", "bytes": [1, 2], "s": "é"}\n'
 
 
+def test_json_writes_nan_and_the_infinities_as_null_as_json_stringify_does():
+    done = cli("--json", "-e", "({a: NaN, b: [Infinity, -Infinity, 1.5]})")
+    assert (done.returncode, done.stdout) == (0, '{"a": null, "b": [null, null, 1.5]}\n')
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--json", "-e", "(() => 1)"), "v8ctx: JSFunction has no JSON form\n"),
+        (("-e", "const a = []; a[0] = a; a"), "v8ctx: result[0] contains itself (a reference cycle), which Python values cannot express\n"),
+    ],
+    ids=["no-json-form", "cycle"],
+)
+def test_a_result_that_cannot_be_shown_is_a_one_line_error_with_status_1(args, message):
+    # It was a Python traceback.
+    done = cli(*args)
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", message)
+
+
+def test_piped_input_goes_on_after_a_result_that_cannot_be_shown():
+    done = cli("--json", stdin="const a = []; a[0] = a; a\n(() => 1)\n6 * 7\n")
+    assert (done.returncode, done.stdout) == (0, "42\n")
+    assert done.stderr.count("v8ctx: ") == 2
+
+
 def test_console_output_is_printed_log_to_stdout_and_errors_to_stderr():
     done = cli("-e", "console.log('out', 1); console.warn('careful'); console.error('bad'); 7")
     assert done.stdout == "out 1\n7\n"

@@ -643,3 +643,19 @@ def test_sigint_outside_javascript_still_raises_keyboardinterrupt():
         timeout=60,
     )
     assert out.strip().splitlines() == ["interrupted", "1"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "code",
+    ["queueMicrotask(function again() { queueMicrotask(again) }); 5", "Promise.resolve().then(function again() { return Promise.resolve().then(again) }); 5"],
+    ids=["queueMicrotask", "then"],
+)
+def test_a_timeout_in_the_microtasks_after_the_code_raises_instead_of_returning(code):
+    # The code's own value was returned as if the operation had finished.
+    ctx = v8ctx.Context(timeout=0.3)
+    with pytest.raises(v8ctx.JSTimeoutError):
+        ctx.evaluate(code)
+    with pytest.raises(v8ctx.JSTimeoutError):
+        ctx.compile(code)
+    assert ctx.evaluate("1 + 1") == 2

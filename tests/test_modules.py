@@ -334,3 +334,46 @@ def test_commonjs_export_names_that_clash_with_the_wrapper_or_strict_mode_still_
         modules={"c.js": "exports.m = 1; exports.$v8ctxExports = 2; exports.eval = 3;", "main.mjs": "import c, { m } from './c.js'; export const got = [m, c.eval];"}
     )
     assert ctx.import_module("./main.mjs") == {"got": [1, 3]}
+
+
+IMPORT_ATTRIBUTES = {
+    "d.json": '{"k": 1}',
+    "a.js": "globalThis.ran = 1; export default 1",
+    "static.mjs": "import j from './d.json' with { type: 'json' }; export default j",
+    "unknown.mjs": "import j from './d.json' with { type: 'css' }; export default j",
+}
+
+
+def test_a_json_import_with_type_json_is_its_data():
+    ctx = v8ctx.Context(modules=IMPORT_ATTRIBUTES)
+    assert ctx.import_module("./static.mjs") == {"default": {"k": 1}}
+    assert ctx.evaluate("import('./d.json', { with: { type: 'json' } }).then(m => m.default.k)") == 1
+
+
+def test_javascript_imported_with_type_json_is_refused_and_never_runs():
+    ctx = v8ctx.Context(modules=IMPORT_ATTRIBUTES)
+    with pytest.raises(v8ctx.JSError, match=r"'/a\.js' is JavaScript, not JSON: import it without \{ type: \"json\" \}") as raised:
+        ctx.evaluate("import('./a.js', { with: { type: 'json' } })")
+    assert raised.value.name == "TypeError"
+    assert ctx.evaluate("typeof ran") == "undefined"
+
+
+def test_an_import_attribute_type_other_than_json_is_refused_naming_it():
+    ctx = v8ctx.Context(modules=IMPORT_ATTRIBUTES)
+    with pytest.raises(v8ctx.JSError, match=r"with \{ type: \"css\" \}: the only import attribute type supported is \"json\""):
+        ctx.import_module("./unknown.mjs")
+
+
+@pytest.mark.timeout(60)
+def test_a_module_file_longer_than_a_javascript_string_is_refused_before_it_is_read(tmp_path):
+    # deno_core panicked on such a source (a PanicException; a thread Pool's worker died).
+    big = tmp_path / "big.mjs"
+    with open(big, "wb") as f:
+        f.truncate(2**30)  # sparse: no gigabyte is written, and none must be read
+    ctx = v8ctx.Context(modules=tmp_path, max_heap_mb=64)
+    with pytest.raises(v8ctx.JSError, match=r"big\.mjs is 1073741824 bytes, more than JavaScript's longest string"):
+        ctx.import_module("./big.mjs")
+    with v8ctx.Pool(workers=1, modules=tmp_path) as pool:
+        with pytest.raises(v8ctx.JSError, match="longest string"):
+            pool.evaluate("import('./big.mjs')")
+        assert pool.evaluate("1 + 1") == 2

@@ -1390,3 +1390,14 @@ def test_a_restart_whose_fresh_worker_cannot_start_raises_and_the_pool_serves_on
         timeout=60,
     )
     assert out.split("\n")[:4] == ["restart failed: True", "True", "3", "closed"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("isolation", ["thread", "process"])
+@pytest.mark.parametrize("code", ["while (true) {}", "queueMicrotask(function again() { queueMicrotask(again) })"], ids=["loop", "microtasks"])
+def test_the_timeout_bounds_the_pools_code_too(isolation, code):
+    # Code that never ends hung the constructor for good (no Ctrl-C either).
+    start = time.perf_counter()
+    with pytest.raises(v8ctx.JSTimeoutError):
+        v8ctx.Pool(code, workers=1, timeout=0.5, isolation=isolation)
+    assert time.perf_counter() - start < 30

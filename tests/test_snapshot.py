@@ -207,9 +207,17 @@ def test_bytes_from_another_build_are_refused(library):
         v8ctx.Snapshot.from_bytes(other_format)
 
 
-def test_a_missing_file_is_an_os_error(tmp_path):
-    with pytest.raises(FileNotFoundError):
-        v8ctx.Snapshot.load(tmp_path / "absent.snapshot")
+def test_a_file_that_cannot_be_read_or_written_is_an_os_error_naming_it(tmp_path):
+    absent = tmp_path / "absent.snapshot"
+    with pytest.raises(FileNotFoundError) as raised:
+        v8ctx.Snapshot.load(absent)
+    assert (raised.value.filename, str(raised.value)) == (str(absent), f"[Errno 2] No such file or directory: '{absent}'")
+    with pytest.raises(IsADirectoryError) as raised:
+        v8ctx.Snapshot.load(tmp_path)
+    assert raised.value.filename == str(tmp_path)
+    with pytest.raises(FileNotFoundError) as raised:
+        v8ctx.Snapshot.create("var x = 1").save(tmp_path / "no-such-dir" / "x.snapshot")
+    assert raised.value.filename == str(tmp_path / "no-such-dir" / "x.snapshot")
 
 
 def test_a_javascript_error_while_creating_raises_it_with_its_stack():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from typing import Any
@@ -51,9 +52,22 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} has no JSON form")
 
 
+def _as_json_would(value):
+    """``value`` with NaN and the infinities as None, as ``JSON.stringify`` writes them: JSON has
+    no such numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _as_json_would(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_json_would(item) for item in value]
+    return value
+
+
 def _show(value, as_json: bool) -> str:
+    """The text printed for a result; TypeError for a value with no JSON form."""
     if as_json:
-        return json.dumps(value, default=_json_default, ensure_ascii=False)
+        return json.dumps(_as_json_would(value), default=_json_default, ensure_ascii=False, allow_nan=False)
     return repr(value)
 
 
@@ -103,6 +117,9 @@ def _run(action) -> int:
     except (OSError, UnicodeDecodeError) as err:
         print(f"v8ctx: {err}", file=sys.stderr)
         return 2
+    except (TypeError, ValueError) as err:  # a result that cannot be converted or shown
+        print(f"v8ctx: {err}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -164,9 +181,14 @@ def _repl(ctx: Context, make_context, as_json: bool) -> int:
                 _report(err)
             except KeyboardInterrupt:
                 print("KeyboardInterrupt", file=sys.stderr, flush=True)
+            except (TypeError, ValueError) as err:  # a result that cannot be converted
+                print(f"v8ctx: {err}", file=sys.stderr, flush=True)
             else:
                 if value is not None:
-                    print(_show(value, as_json), flush=True)
+                    try:
+                        print(_show(value, as_json), flush=True)
+                    except TypeError as err:
+                        print(f"v8ctx: {err}", file=sys.stderr, flush=True)
             pending = []
     finally:
         ctx.close()

@@ -521,7 +521,9 @@ class Pool:
     it starts its replacement a quarter before that, so the fresh thread is warm when the old one
     retires. A worker whose heap passed ``max_heap_mb`` (the V8 limit is twice that) is replaced
     the same way, serving until its replacement is ready. ``timeout``, ``random_seed`` and ``console`` are as
-    for Context. Raises the JavaScript error if ``code`` fails to load.
+    for Context; ``timeout`` also bounds running ``code`` in each new worker, which may otherwise
+    never end. Raises the JavaScript error if ``code`` fails to load (JSTimeoutError if it runs
+    past ``timeout``).
 
     Example::
 

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use deno_core::{
     ModuleLoadOptions, ModuleLoadReferrer, ModuleLoadResponse, ModuleLoader, ModuleSource,
-    ModuleSourceCode, ModuleSpecifier, ModuleType, ResolutionKind,
+    ModuleSourceCode, ModuleSpecifier, ModuleType, RequestedModuleType, ResolutionKind,
 };
 use deno_error::JsErrorBox;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -146,12 +146,43 @@ impl Loader {
                 ),
             }
         };
+        // What wraps a source (a JSON file's escaping) may make it longer than V8 can hold.
+        root::fits_a_string(&code, specifier.as_str())?;
         Ok(ModuleSource::new(
             ModuleType::JavaScript,
             ModuleSourceCode::String(code.into()),
             specifier,
             None,
         ))
+    }
+}
+
+impl Loader {
+    /// A module imported `with { type: "json" }`: the file's JSON text, which V8 parses as
+    /// data; a file of any other format is refused, as Node refuses it, since JavaScript
+    /// imported as JSON must not run.
+    fn load_json(&self, specifier: &ModuleSpecifier) -> Result<ModuleSource, JsErrorBox> {
+        let path = (specifier.scheme() == "file")
+            .then(|| self.0.path_of_url(specifier.as_str()))
+            .flatten()
+            .ok_or_else(|| {
+                JsErrorBox::type_error(format!(
+                    "'{specifier}' is not a JSON file of the module root"
+                ))
+            })?;
+        let source = self.0.read(&path).map_err(JsErrorBox::generic)?;
+        match resolve::format(&self.0, &path, &source).map_err(JsErrorBox::generic)? {
+            Format::Json => Ok(ModuleSource::new(
+                ModuleType::Json,
+                ModuleSourceCode::String(source.into()),
+                specifier,
+                None,
+            )),
+            _ => Err(JsErrorBox::type_error(format!(
+                "'{}' is JavaScript, not JSON: import it without {{ type: \"json\" }}",
+                self.0.display(&path)
+            ))),
+        }
     }
 }
 
@@ -175,9 +206,22 @@ impl ModuleLoader for Loader {
         &self,
         specifier: &ModuleSpecifier,
         _referrer: Option<&ModuleLoadReferrer>,
-        _options: ModuleLoadOptions,
+        options: ModuleLoadOptions,
     ) -> ModuleLoadResponse {
-        ModuleLoadResponse::Sync(self.load_source(specifier).map_err(JsErrorBox::generic))
+        ModuleLoadResponse::Sync(match options.requested_module_type {
+            RequestedModuleType::None => self.load_source(specifier).map_err(JsErrorBox::generic),
+            RequestedModuleType::Json => self.load_json(specifier),
+            other => Err(JsErrorBox::type_error(format!(
+                "cannot import '{specifier}' with {{ type: {} }}: the only import attribute type \
+                 supported is \"json\"",
+                json_string(match &other {
+                    RequestedModuleType::Text => "text",
+                    RequestedModuleType::Bytes => "bytes",
+                    RequestedModuleType::Other(name) => name,
+                    RequestedModuleType::None | RequestedModuleType::Json => unreachable!(),
+                })
+            ))),
+        })
     }
 }
 

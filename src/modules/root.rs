@@ -74,11 +74,17 @@ impl ModuleRoot {
         }
         match self {
             ModuleRoot::Empty => unreachable!("an empty root has no files"),
-            ModuleRoot::Mapping(files) => Ok(files[path].clone()),
+            ModuleRoot::Mapping(files) => fits_a_string(&files[path], path).map(str::to_owned),
             ModuleRoot::Directory(root) => {
                 let real = root.join(path.trim_start_matches('/'));
-                std::fs::read_to_string(&real)
-                    .map_err(|e| format!("cannot read {}: {e}", real.display()))
+                let cannot_read =
+                    |e: std::io::Error| format!("cannot read {}: {e}", real.display());
+                // Checked before it is read: a huge file is not read into memory for nothing.
+                let len = std::fs::metadata(&real).map_err(cannot_read)?.len();
+                if len > deno_core::v8::String::MAX_LENGTH as u64 {
+                    return Err(too_long(len, &real.display().to_string()));
+                }
+                std::fs::read_to_string(&real).map_err(cannot_read)
             }
         }
     }
@@ -177,4 +183,19 @@ pub fn mapping_key(key: &str) -> Result<String, String> {
         ));
     }
     join("/", key)
+}
+
+/// `source` if V8 can hold it as one string (deno_core panics on a longer module source).
+pub fn fits_a_string<'a>(source: &'a str, name: &str) -> Result<&'a str, String> {
+    match source.len() > deno_core::v8::String::MAX_LENGTH {
+        true => Err(too_long(source.len() as u64, name)),
+        false => Ok(source),
+    }
+}
+
+fn too_long(len: u64, name: &str) -> String {
+    format!(
+        "{name} is {len} bytes, more than JavaScript's longest string ({} characters) can hold",
+        deno_core::v8::String::MAX_LENGTH
+    )
 }

@@ -242,6 +242,7 @@ impl Pool {
                 let spec = process_child::process_spec(
                     py,
                     code,
+                    timeout,
                     max_heap_mb,
                     random_seed,
                     &globals,

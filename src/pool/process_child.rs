@@ -11,6 +11,7 @@
 use std::fs::File;
 use std::io::Read;
 use std::sync::Arc;
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
@@ -148,7 +149,9 @@ fn config_from_spec(py: Python<'_>, payload: &[u8]) -> PyResult<Config> {
         code: item("code")?.extract()?,
         recycle_after: None,
         max_heap_mb: item("max_heap_mb")?.extract()?,
-        timeout: None,
+        timeout: item("timeout")?
+            .extract::<Option<f64>>()?
+            .map(Duration::from_secs_f64),
         random_seed: item("random_seed")?.extract()?,
         // A worker's console is its parent's.
         console: Some(frames::ConsoleToFrames::callable(py, send)?),
@@ -233,6 +236,7 @@ fn obey(mut control: File) {
 pub(super) fn process_spec(
     py: Python<'_>,
     code: &str,
+    timeout: Option<Duration>,
     max_heap_mb: Option<usize>,
     random_seed: Option<u64>,
     globals: &[(String, Py<PyAny>)],
@@ -245,6 +249,8 @@ pub(super) fn process_spec(
     let spec = PyDict::new(py);
     spec.set_item("build", wire::build(py)?)?;
     spec.set_item("code", code)?;
+    // For the code only: each call's timeout comes with the call.
+    spec.set_item("timeout", timeout.map(|t| t.as_secs_f64()))?;
     spec.set_item("max_heap_mb", max_heap_mb)?;
     spec.set_item("random_seed", random_seed)?;
     let exposed = PyList::empty(py);

@@ -83,7 +83,9 @@ pub(super) fn start_runtime(config: &Config) -> PyResult<Runtime> {
             })?;
         }
         if !config.code.is_empty() {
-            execute::limited(py, &runtime, None, None, |runtime, deadline| {
+            // The pool's timeout bounds its code too: code that never ends would otherwise hang
+            // the constructor (and every worker's start) for good.
+            execute::limited(py, &runtime, config.timeout, None, |runtime, deadline| {
                 execute::run_script(
                     py,
                     runtime,

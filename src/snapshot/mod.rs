@@ -152,8 +152,8 @@ impl Snapshot {
                 .inspect_err(|_| {
                     let _ = std::fs::remove_file(&temporary);
                 })
-        })?;
-        Ok(())
+        })
+        .map_err(|err| crate::errors::os_error(py, err, &path))
     }
 
     #[doc = stub_doc!("Snapshot.load")]
@@ -163,7 +163,9 @@ impl Snapshot {
         py: Python<'_>,
         #[pyo3(from_py_with = arguments::path)] path: std::path::PathBuf,
     ) -> PyResult<Snapshot> {
-        let bytes = py.detach(|| std::fs::read(&path))?;
+        let bytes = py
+            .detach(|| std::fs::read(&path))
+            .map_err(|err| crate::errors::os_error(py, err, &path))?;
         Ok(Snapshot {
             image: Arc::new(Image::open(py, bytes)?),
         })
